@@ -6,7 +6,9 @@ import { relative } from 'node:path';
 
 const FLOORS = { 'src/core/': { lines: 95, branches: 85, functions: 95 } };
 
-const report = spawnSync('npx', ['tap', 'report', 'json-summary', '--allow-incomplete-coverage'], { encoding: 'utf8' });
+const report = spawnSync('npx', ['tap', 'report', 'json-summary', '--allow-incomplete-coverage'], {
+  encoding: 'utf8',
+});
 if (report.status !== 0) {
   console.error(`check-coverage: tap report failed:\n${report.stderr}`);
   process.exit(1);
@@ -26,7 +28,9 @@ for (const [prefix, floors] of Object.entries(FLOORS)) {
     const pct = total === 0 ? 100 : (100 * covered) / total;
     const ok = pct >= floors[key];
     failed ||= !ok;
-    console.log(`coverage ${prefix} ${key}: ${pct.toFixed(1)}% (floor ${floors[key]}%) ${ok ? 'ok' : 'TOO LOW'}`);
+    console.log(
+      `coverage ${prefix} ${key}: ${pct.toFixed(1)}% (floor ${floors[key]}%) ${ok ? 'ok' : 'TOO LOW'}`,
+    );
   }
 }
 process.exit(failed ? 1 : 0);
