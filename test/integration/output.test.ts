@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, symlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
@@ -9,14 +9,14 @@ import { runProgram, scratch, twoDiskMachine } from '../helpers/sim.js';
 t.test('messages carry <N> syslog prefixes only when stderr is the journal stream', async (t) => {
   const m = await twoDiskMachine(t, { mountEfi1: false });
   const file = join(m.root, 'stderr.log');
-  const fd = openSync(file, 'w');
-  const st = fstatSync(fd);
+  closeSync(openSync(file, 'w'));
+  const st = statSync(file);
+  // execa opens the same file (same inode) as the child's stderr, as systemd hands over its stream.
   const journal = await execa('node', [bundle('dualroot-sync')], {
     env: { ...m.env, JOURNAL_STREAM: `${st.dev}:${st.ino}` },
-    stderr: fd,
+    stderr: { file },
     reject: false,
   });
-  closeSync(fd);
   t.equal(journal.exitCode, 3);
   const lines = readFileSync(file, 'utf8').trim().split('\n');
   t.ok(lines.length >= 2);
