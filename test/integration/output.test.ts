@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
@@ -9,15 +10,15 @@ import { runProgram, scratch, twoDiskMachine } from '../helpers/sim.js';
 t.test('messages carry <N> syslog prefixes only when stderr is the journal stream', async (t) => {
   const m = await twoDiskMachine(t, { mountEfi1: false });
   const file = join(m.root, 'stderr.log');
-  closeSync(openSync(file, 'w'));
-  const st = statSync(file);
-  // execa opens the same file (same inode) as the child's stderr, as systemd hands over its stream.
-  const journal = await execa('node', [bundle('dualroot-sync')], {
+  // The child's stderr is this very file (same inode), as systemd hands the journal stream over.
+  const fd = openSync(file, 'w');
+  const st = fstatSync(fd);
+  const journal = spawnSync('node', [bundle('dualroot-sync')], {
     env: { ...m.env, JOURNAL_STREAM: `${st.dev}:${st.ino}` },
-    stderr: { file },
-    reject: false,
+    stdio: ['ignore', 'ignore', fd],
   });
-  t.equal(journal.exitCode, 3);
+  closeSync(fd);
+  t.equal(journal.status, 3);
   const lines = readFileSync(file, 'utf8').trim().split('\n');
   t.ok(lines.length >= 2);
   for (const line of lines) t.match(line, /^<4>(ESP|esp: )/, `journal line: ${line}`);
