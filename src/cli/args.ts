@@ -1,0 +1,58 @@
+import yargs, { type Argv } from 'yargs';
+import { UsageError } from '../core/errors.js';
+import { type SystemPaths, systemPaths } from '../sys/paths.js';
+import type { Io } from './output.js';
+
+/** Options every program takes. */
+export interface CommonArgs {
+  config: string;
+  efivars: string;
+  json: boolean;
+  quiet: boolean;
+}
+
+/** A yargs parser with the shared options; usage errors become UsageError (exit 2). */
+export function parser(program: string, description: string, io: Io): Argv<CommonArgs> {
+  const defaults = systemPaths(io.env);
+  return yargs()
+    .scriptName(program)
+    .usage(`$0 [options]\n\n${description}`)
+    .env(false)
+    .option('config', {
+      type: 'string',
+      default: defaults.config,
+      describe: 'config file (env DUALROOT_CONFIG)',
+    })
+    .option('efivars', {
+      type: 'string',
+      default: defaults.efivars,
+      describe: 'efivarfs directory (env DUALROOT_EFIVARS)',
+    })
+    .option('json', { type: 'boolean', default: false, describe: 'print JSON for programs' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only problems' })
+    .strict()
+    .help()
+    .version(false)
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .fail((message, error) => {
+      throw error ?? new UsageError(message, `see ${program} --help`);
+    }) as unknown as Argv<CommonArgs>;
+}
+
+/** The system paths with the command-line overrides applied. */
+export function pathsFrom(args: CommonArgs, io: Io): SystemPaths {
+  return { ...systemPaths(io.env), config: args.config, efivars: args.efivars };
+}
+
+/** Output for --help must go through Io too; yargs writes it itself, so capture via this. */
+export async function parse<T>(p: Argv<T>, argv: string[], io: Io): Promise<T | undefined> {
+  let help = '';
+  const args = await p.exitProcess(false).parseAsync(argv, {}, (_err, _argv, output) => {
+    help = output;
+  });
+  if (help) {
+    io.stdout(help);
+    return undefined;
+  }
+  return args as T;
+}

@@ -1,0 +1,109 @@
+import { DualrootError, ExitCode } from '../core/errors.js';
+import type { Booted, Esp } from '../core/esp.js';
+import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
+import { bootedOf, readMachine } from './machine.js';
+import { type Io, Logger } from './output.js';
+
+const PROGRAM = 'dualroot-esp';
+
+/** JSON form of an ESP. */
+function espJson(esp: Esp, booted: Booted | undefined) {
+  return {
+    device: esp.device,
+    disk: esp.disk,
+    partition: esp.number,
+    partuuid: esp.partUuid,
+    uuid: esp.fsUuid ?? null,
+    fstype: esp.fsType ?? null,
+    label: esp.label ?? null,
+    mounts: esp.mounts,
+    booted: booted?.partUuid === esp.partUuid,
+  };
+}
+
+/** Human line for an ESP. */
+function espLine(esp: Esp, booted: Booted | undefined): string {
+  const mark = booted?.partUuid === esp.partUuid ? '*' : ' ';
+  const fs = `${esp.fsType ?? 'no filesystem'}${esp.fsType && esp.fsType !== 'vfat' ? ' (not FAT!)' : ''}`;
+  const mounted = esp.mounts.length > 0 ? `mounted at ${esp.mounts.join(', ')}` : 'not mounted';
+  return `${mark} ${esp.device}  disk ${esp.disk} partition ${esp.number}  PARTUUID ${esp.partUuid}  UUID ${esp.fsUuid ?? '-'}  ${fs}  ${mounted}`;
+}
+
+/** dualroot-esp: list the ESPs and name the booted one with its evidence. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const args = await parse<CommonArgs>(
+    parser(
+      PROGRAM,
+      'List the EFI System Partitions and say which one the firmware booted, and how we know.',
+      io,
+    ),
+    argv,
+    io,
+  );
+  if (!args) return ExitCode.ok;
+  const log = new Logger(io, PROGRAM, args.quiet);
+  const machine = await readMachine(pathsFrom(args, io));
+  let booted: Booted | undefined;
+  let failure: DualrootError | undefined;
+  try {
+    booted = bootedOf(machine);
+  } catch (error) {
+    if (!(error instanceof DualrootError)) throw error;
+    failure = error;
+  }
+  const fw = machine.firmware;
+  if (args.json) {
+    log.data(
+      JSON.stringify(
+        {
+          booted: booted
+            ? {
+                partuuid: booted.partUuid,
+                evidence: booted.evidence,
+                device: booted.esp?.device ?? null,
+                present: booted.esp !== undefined,
+              }
+            : null,
+          error: failure ? failure.message : undefined,
+          firmware: {
+            efivars: fw.efivarsDir,
+            loaderDevicePartUuid: fw.loaderDevicePartUuid ?? null,
+            bootCurrent:
+              fw.bootCurrent === undefined
+                ? null
+                : fw.bootCurrent.toString(16).toUpperCase().padStart(4, '0'),
+            bootCurrentPartUuid: fw.bootCurrentPartUuid ?? null,
+            problems: [fw.loaderProblem, fw.bootCurrentProblem].filter(Boolean),
+          },
+          esps: machine.esps.map((e) => espJson(e, booted)),
+        },
+        null,
+        2,
+      ),
+    );
+    return failure ? failure.exitCode : ExitCode.ok;
+  }
+  if (booted) {
+    const where = booted.esp
+      ? `${booted.esp.device} (disk ${booted.esp.disk})`
+      : 'device absent: no partition on this machine has that PARTUUID';
+    log.info(`booted ESP: PARTUUID ${booted.partUuid}, ${where}`);
+    log.info(
+      `  decided by: ${booted.evidence}${booted.evidence === 'BootCurrent' && fw.bootCurrent !== undefined ? ` (Boot${fw.bootCurrent.toString(16).toUpperCase().padStart(4, '0')})` : ''}`,
+    );
+  }
+  log.info(
+    machine.esps.length === 0
+      ? 'no ESP found (no partition has the ESP type GUID)'
+      : `ESPs (${machine.esps.length}):`,
+  );
+  for (const esp of machine.esps) log.info(`  ${espLine(esp, booted)}`);
+  for (const problem of [
+    fw.loaderProblem && `LoaderDevicePartUUID ${fw.loaderProblem}`,
+    fw.bootCurrentProblem && `BootCurrent: ${fw.bootCurrentProblem}`,
+  ]) {
+    if (problem && !failure && booted?.evidence !== 'LoaderDevicePartUUID') log.info(`  note: ${problem}`);
+  }
+  if (failure) throw failure;
+  return ExitCode.ok;
+}

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import type { Config } from '../core/config.js';
+import type { Booted } from '../core/esp.js';
+import { runPlan, type SyncReport } from '../core/sync-engine.js';
+import { type Plan, planSync } from '../core/sync-plan.js';
+import { mergeSyncState, type SyncState } from '../core/sync-state.js';
+import { canonical, pathExists, removeDelayedUpdateLeftovers, syncfs } from '../sys/fs.js';
+import { acquireLock } from '../sys/lock.js';
+import type { SystemPaths } from '../sys/paths.js';
+import { type Priority, runRsync } from '../sys/rsync.js';
+import { readState, writeFileAtomic } from '../sys/state.js';
+import { bootedOf, espMountsOf, readMachine } from './machine.js';
+
+/** Options of one sync run. */
+export interface SyncOnceOptions {
+  config: Config;
+  paths: SystemPaths;
+  dryRun: boolean;
+  /** Nice level and I/O class for rsync (the daemon's); undefined = inherit. */
+  priority?: Priority;
+  /** Only these items ("esp" or [sync:NAME] names); undefined = all. */
+  only?: string[];
+}
+
+/** Where each run records its results for dualroot-status and the daemon. */
+export function syncStateFile(paths: SystemPaths): string {
+  return join(paths.runDir, 'sync-state.json');
+}
+
+/** Makes the plan of a run from the machine as it is now. */
+export async function makePlan(
+  config: Config,
+  paths: SystemPaths,
+): Promise<{ plan: Plan; booted: Booted | undefined }> {
+  const machine = await readMachine(paths);
+  const booted = config.esp.sync ? bootedOf(machine) : undefined;
+  const canonicalConfig: Config = {
+    ...config,
+    items: config.items.map((i) => ({
+      ...i,
+      source: canonical(i.source),
+      destinations: i.destinations.map(canonical),
+    })),
+  };
+  const plan = planSync({
+    config: canonicalConfig,
+    espMounts: espMountsOf(config, paths).map(canonical),
+    esps: machine.esps,
+    booted,
+    mounts: machine.mounts,
+    exists: pathExists,
+  });
+  return { plan, booted };
+}
+
+/** One complete sync run under the lock: plan, copy, flush, record. The engine behind dualroot-sync and the daemon. */
+export async function syncOnce(
+  options: SyncOnceOptions,
+): Promise<SyncReport & { booted: Booted | undefined }> {
+  const { config, paths, dryRun } = options;
+  // A dry run writes nothing, so it need not wait for a running sync.
+  const lock = dryRun
+    ? undefined
+    : await acquireLock(join(paths.runDir, 'sync.lock'), config.rsync.lockTimeout);
+  try {
+    const { plan, booted } = await makePlan(config, paths);
+    const keep = (item: string) => options.only === undefined || options.only.includes(item);
+    const filtered: Plan = {
+      jobs: plan.jobs.filter((j) => keep(j.item)),
+      refusals: plan.refusals.filter((r) => keep(r.item)),
+      warnings: keep('esp') ? plan.warnings : [],
+    };
+    const report = await runPlan(
+      filtered,
+      {
+        rsync: (args) => runRsync(args, options.priority),
+        flush: syncfs,
+        cleanup: removeDelayedUpdateLeftovers,
+        now: () => Date.now(),
+      },
+      { dryRun, rsyncOptions: config.rsync.options },
+    );
+    if (!dryRun) {
+      const file = syncStateFile(paths);
+      writeFileAtomic(
+        file,
+        `${JSON.stringify(mergeSyncState(readState<SyncState>(file), report, new Date()), null, 2)}\n`,
+      );
+    }
+    return { ...report, booted };
+  } finally {
+    await lock?.release();
+  }
+}

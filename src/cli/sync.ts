@@ -1,0 +1,111 @@
+import { ExitCode } from '../core/errors.js';
+import { formatBytes, plural } from '../core/format.js';
+import type { JobResult } from '../core/sync-engine.js';
+import { loadConfig } from '../sys/config-file.js';
+import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
+import { hookSkipReason, pacmanStyle } from './hook.js';
+import { type Io, Logger } from './output.js';
+import { syncOnce } from './sync-runner.js';
+
+const PROGRAM = 'dualroot-sync';
+
+interface SyncArgs extends CommonArgs {
+  test: boolean;
+  hook: boolean;
+}
+
+const arrow = (r: JobResult) => `${r.item}: ${r.source} -> ${r.destination}`;
+
+/** dualroot-sync: one sync of every other ESP from the booted one, and of the configured items. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const args = await parse<SyncArgs>(
+    parser(
+      PROGRAM,
+      'Copy the booted ESP to every other ESP, and each [sync:NAME] item to its destinations.',
+      io,
+    )
+      .option('test', {
+        alias: 't',
+        type: 'boolean',
+        default: false,
+        describe: 'dry run: list what would be created, updated and deleted; change nothing',
+      })
+      .option('hook', { type: 'boolean', default: false, describe: 'pacman PostTransaction mode' }),
+    argv,
+    io,
+  );
+  if (!args) return ExitCode.ok;
+  const paths = pathsFrom(args, io);
+  const log = new Logger(io, PROGRAM, args.quiet);
+  if (args.hook) {
+    const skip = hookSkipReason(paths);
+    if (skip) {
+      io.stdout(pacmanStyle.note(`Skipped: ${skip}`));
+      return ExitCode.ok;
+    }
+  }
+  const config = loadConfig(paths.config);
+  const report = await syncOnce({ config, paths, dryRun: args.test });
+  if (args.json) {
+    log.data(
+      JSON.stringify(
+        {
+          dryRun: report.dryRun,
+          exitCode: report.exitCode,
+          booted: report.booted
+            ? { partuuid: report.booted.partUuid, evidence: report.booted.evidence }
+            : null,
+          warnings: report.warnings,
+          results: report.results,
+        },
+        null,
+        2,
+      ),
+    );
+    return report.exitCode;
+  }
+  if (args.hook) return hookOutput(report.results, report.warnings, io, report.exitCode);
+  for (const w of report.warnings) log.warn(w);
+  if (report.results.length === 0) log.info('nothing to sync: no other ESP mount and no [sync:NAME] items');
+  for (const r of report.results) {
+    if (r.status === 'missing') log.warn(`${arrow(r)}: skipped: ${r.message}`);
+    else if (r.status !== 'ok')
+      log.error(`${arrow(r)}: ${r.status === 'refused' ? 'refused' : 'failed'}: ${r.message}`);
+    else if (args.test) {
+      const c = r.changes;
+      log.info(
+        `${arrow(r)}: would create ${c?.created.length ?? 0}, update ${c?.updated.length ?? 0}, delete ${c?.deleted.length ?? 0}`,
+      );
+      for (const p of c?.created ?? []) log.info(`  create ${p}`);
+      for (const p of c?.updated ?? []) log.info(`  update ${p}`);
+      for (const p of c?.deleted ?? []) log.info(`  delete ${p}`);
+    } else {
+      log.info(
+        `${arrow(r)}: ${plural(r.changes?.files ?? 0, 'file')}, ${formatBytes(r.changes?.bytes ?? 0)}, ${r.seconds.toFixed(1)} s`,
+      );
+    }
+  }
+  return report.exitCode;
+}
+
+/** pacman hook output: quiet on success, loud about missing ESPs, exit 0 unless something failed. */
+function hookOutput(results: JobResult[], warnings: string[], io: Io, exitCode: number): number {
+  for (const w of warnings) io.stderr(pacmanStyle.warning(w));
+  for (const r of results) {
+    if (r.status === 'ok')
+      io.stdout(
+        pacmanStyle.note(
+          `synced ${r.destination} from ${r.source} (${plural(r.changes?.files ?? 0, 'file')})`,
+        ),
+      );
+    else if (r.status === 'missing')
+      io.stderr(
+        pacmanStyle.warning(
+          `${r.destination} NOT synced: ${r.message}. This machine cannot boot from that disk until it is back and synced (run dualroot-sync).`,
+        ),
+      );
+    else io.stderr(pacmanStyle.error(`${r.destination} NOT synced: ${r.message}`));
+  }
+  // The transaction is already done; a missing disk is reported loudly but is not a hook failure.
+  return exitCode === ExitCode.failure ? ExitCode.failure : ExitCode.ok;
+}

@@ -1,0 +1,46 @@
+import type { Esp } from './esp.js';
+import { type MountEntry, mountAt } from './mountinfo.js';
+
+/** What dualroot-bind must do about the bind target. */
+export type BindDecision =
+  | { action: 'none'; source: string; message: string }
+  | { action: 'bind'; source: string; target: string }
+  | { action: 'refuse'; message: string; hint: string };
+
+const describe = (e: MountEntry) =>
+  `${e.source} (${e.fsType}${e.root === '/' ? '' : `, subdirectory ${e.root}`}, device ${e.majorMinor})`;
+
+/** Decides the bind of the booted ESP onto the target from the mount table; never stacks mounts. */
+export function decideBind(
+  booted: Esp,
+  espMounts: string[],
+  target: string,
+  mounts: MountEntry[],
+): BindDecision {
+  const current = mountAt(mounts, target);
+  const espMount = espMounts.find(
+    (m) => mountAt(mounts, m)?.majorMinor === booted.majorMinor && m !== target,
+  );
+  if (current) {
+    if (current.majorMinor === booted.majorMinor && current.root === '/') {
+      return {
+        action: 'none',
+        source: espMount ?? current.source,
+        message: `${target} is already the booted ESP ${booted.device}`,
+      };
+    }
+    return {
+      action: 'refuse',
+      message: `${target} is mounted from ${describe(current)}, not from the booted ESP ${booted.device} (PARTUUID ${booted.partUuid})`,
+      hint: `unmount it (umount ${target}) and run dualroot-bind again; dualroot never stacks a second mount on ${target}`,
+    };
+  }
+  if (!espMount) {
+    return {
+      action: 'refuse',
+      message: `the booted ESP ${booted.device} (PARTUUID ${booted.partUuid}) is not mounted at any ESP mount point (${espMounts.join(', ') || 'none found'})`,
+      hint: 'mount it first (fstab: see docs/arch-install.md), e.g. mount /efi0',
+    };
+  }
+  return { action: 'bind', source: espMount, target };
+}

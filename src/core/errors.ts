@@ -1,0 +1,42 @@
+/** Exit codes shared by every dualroot program (DESIGN.md "Exit codes"). */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  degraded: 3,
+} as const;
+
+/** Base of every error dualroot reports on purpose; `hint` says what to do about it. */
+export class DualrootError extends Error {
+  readonly exitCode: number = ExitCode.failure;
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Something could not be done (exit 1). */
+export class FailureError extends DualrootError {}
+
+/** Bad command line (exit 2). */
+export class UsageError extends DualrootError {
+  override readonly exitCode: number = ExitCode.usage;
+}
+
+/** Bad or unsafe configuration; names file, section and key (exit 2). */
+export class ConfigError extends DualrootError {
+  override readonly exitCode: number = ExitCode.usage;
+  constructor(
+    readonly file: string,
+    readonly section: string | undefined,
+    readonly key: string | undefined,
+    problem: string,
+    hint?: string,
+  ) {
+    const where = [file, section === undefined ? undefined : `[${section}]`, key].filter(Boolean).join(' ');
+    super(`${where}: ${problem}`, hint);
+  }
+}

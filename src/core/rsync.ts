@@ -1,0 +1,75 @@
+import type { Job } from './sync-plan.js';
+
+/** rsync arguments for a job: FAT rules for ESPs, full metadata for items, always delayed updates. */
+export function rsyncArgs(job: Job, options: { dryRun: boolean; extra: string[] }): string[] {
+  const args = job.fat
+    ? // FAT has no owners, permissions, links, ACLs or xattrs, and keeps times to 2 s.
+      ['--recursive', '--times', '--modify-window=1']
+    : ['--archive', '--hard-links', '--acls', '--xattrs', '--numeric-ids', ...options.extra];
+  args.push(
+    '--one-file-system',
+    // Deletions after the transfer and renames at its end: a failed run leaves the old complete set.
+    '--delete',
+    '--delete-delay',
+    '--delay-updates',
+    '--itemize-changes',
+    '--stats',
+  );
+  if (options.dryRun) args.push('--dry-run');
+  for (const pattern of job.exclude) args.push(`--exclude=${pattern}`);
+  args.push(`${job.source}/`, `${job.destination}/`);
+  return args;
+}
+
+/** What rsync did (or would do, in a dry run) to one destination. */
+export interface RsyncChanges {
+  created: string[];
+  updated: string[];
+  deleted: string[];
+  /** Regular files transferred. */
+  files: number;
+  /** Bytes of file data transferred. */
+  bytes: number;
+}
+
+const statNumber = (text: string, label: string) => {
+  const m = text.match(new RegExp(`^${label}: ([\\d,.]+)`, 'm'));
+  return m?.[1] ? Number(m[1].replace(/[,.]/g, '')) : 0;
+};
+
+/** Parses rsync's --itemize-changes lines and --stats block. */
+export function parseRsyncOutput(stdout: string): RsyncChanges {
+  const changes: RsyncChanges = { created: [], updated: [], deleted: [], files: 0, bytes: 0 };
+  for (const line of stdout.split('\n')) {
+    if (line.startsWith('*deleting ')) {
+      changes.deleted.push(line.slice('*deleting '.length).trim());
+      continue;
+    }
+    const m = line.match(/^([<>ch.*])([fdLDS])(\S{9}) (.+)$/);
+    if (!m) continue;
+    const [, action, , flags, path] = m as unknown as [string, string, string, string, string];
+    if (flags.startsWith('+')) changes.created.push(path);
+    // "." means only attributes changed; on FAT that is noise, on items it is still an update.
+    else if (action !== '.' || /[^.]/.test(flags.replace(/t/g, '.'))) changes.updated.push(path);
+  }
+  changes.files = statNumber(stdout, 'Number of regular files transferred');
+  changes.bytes = statNumber(stdout, 'Total transferred file size');
+  return changes;
+}
+
+/** The lines of rsync's stderr worth showing a person (its own summary lines are noise). */
+export function rsyncProblem(stderr: string, exitCode: number): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('rsync error: some files/attrs were not transferred'));
+  const detail = lines.slice(-3).join(' / ');
+  const meaning: Record<number, string> = {
+    11: 'file I/O error (is the destination full?)',
+    12: 'protocol data stream error',
+    23: 'some files could not be transferred',
+    24: 'some source files vanished during the copy',
+    30: 'timeout',
+  };
+  return `rsync exit ${exitCode}${meaning[exitCode] ? ` (${meaning[exitCode]})` : ''}${detail ? `: ${detail}` : ''}`;
+}

@@ -1,0 +1,145 @@
+import type { Config } from './config.js';
+import { FailureError } from './errors.js';
+import type { Booted, Esp } from './esp.js';
+import { enclosingMount, type MountEntry, mountAt } from './mountinfo.js';
+
+/** One source → destination copy that passed every safety rule. */
+export interface Job {
+  /** "esp" for the ESP sync, else the [sync:NAME] name. */
+  item: string;
+  source: string;
+  destination: string;
+  /** The destination is an ESP: FAT rules apply. */
+  fat: boolean;
+  exclude: string[];
+}
+
+/** A destination that must not or cannot be written, and why. */
+export interface Refusal {
+  item: string;
+  source: string;
+  destination: string;
+  reason: string;
+  /** true: a disk or mount is missing (degraded, exit 3); false: unsafe or wrong (failure, exit 1). */
+  degraded: boolean;
+}
+
+/** Everything one sync run will do and refuse. */
+export interface Plan {
+  jobs: Job[];
+  refusals: Refusal[];
+  /** Machine-level problems that do not belong to one destination (e.g. an unmounted ESP). */
+  warnings: string[];
+}
+
+/** The facts a plan is made from, gathered by the caller. */
+export interface PlanInput {
+  config: Config;
+  /** ESP mount points to consider (config list, or the /efiN directories found). */
+  espMounts: string[];
+  esps: Esp[];
+  /** The booted ESP; needed only when ESPs are synced. */
+  booted: Booted | undefined;
+  mounts: MountEntry[];
+  /** Whether a path exists (as the system sees it now). */
+  exists: (path: string) => boolean;
+}
+
+/** Applies DESIGN.md's sync rules: only proven, different, mounted filesystems become jobs. */
+export function planSync(input: PlanInput): Plan {
+  const plan: Plan = { jobs: [], refusals: [], warnings: [] };
+  if (input.config.esp.sync) planEsps(input, plan);
+  for (const item of input.config.items)
+    planItem(input, plan, item.name, item.source, item.destinations, item.exclude);
+  return plan;
+}
+
+function planEsps(input: PlanInput, plan: Plan): void {
+  const { booted, esps, mounts, espMounts, config } = input;
+  if (!booted) throw new FailureError('the booted ESP is unknown, so no ESP can be synced');
+  if (!booted.esp) {
+    throw new FailureError(
+      `the booted ESP (PARTUUID ${booted.partUuid}, from ${booted.evidence}) is not among the partitions present`,
+      'check that its disk is attached and blkid -p shows the partition',
+    );
+  }
+  const espOf = (entry: MountEntry) => esps.find((e) => e.majorMinor === entry.majorMinor);
+  const source = espMounts.find((m) => {
+    const entry = mountAt(mounts, m);
+    return entry !== undefined && entry.majorMinor === booted.esp?.majorMinor;
+  });
+  if (!source) {
+    throw new FailureError(
+      `the booted ESP ${booted.esp.device} (PARTUUID ${booted.partUuid}) is not mounted at any ESP mount point (${espMounts.join(', ') || 'none found'})`,
+      'mount it (e.g. at /efi0, see docs/arch-install.md) and run again',
+    );
+  }
+  const used = new Set<string>([booted.esp.majorMinor]);
+  for (const dest of espMounts) {
+    if (dest === source) continue;
+    const refuse = (reason: string, degraded: boolean) =>
+      plan.refusals.push({ item: 'esp', source, destination: dest, reason, degraded });
+    const entry = mountAt(mounts, dest);
+    if (!input.exists(dest)) {
+      refuse(`${dest} does not exist`, true);
+    } else if (!entry) {
+      refuse(
+        `${dest} is not a mount point (its disk is missing or not mounted); writing there would fill the root filesystem`,
+        true,
+      );
+    } else if (entry.majorMinor === booted.esp.majorMinor) {
+      refuse(`${dest} is the same filesystem as the source ${source} (device ${entry.majorMinor})`, false);
+    } else {
+      const esp = espOf(entry);
+      if (!esp) {
+        refuse(`${dest} is mounted from ${entry.source}, which is not an EFI System Partition`, false);
+      } else {
+        used.add(esp.majorMinor);
+        plan.jobs.push({ item: 'esp', source, destination: dest, fat: true, exclude: config.esp.exclude });
+      }
+    }
+  }
+  for (const esp of esps) {
+    if (!used.has(esp.majorMinor)) {
+      plan.warnings.push(
+        `ESP ${esp.device} on ${esp.disk} (PARTUUID ${esp.partUuid}) is not mounted at any ESP mount point, so it is not kept in sync`,
+      );
+    }
+  }
+  if (esps.length < 2) {
+    plan.warnings.push(`only ${esps.length} ESP found: this machine has no second ESP to boot from`);
+  }
+}
+
+function planItem(
+  input: PlanInput,
+  plan: Plan,
+  item: string,
+  source: string,
+  destinations: string[],
+  exclude: string[],
+): void {
+  const { mounts } = input;
+  const sourceMount = enclosingMount(mounts, source);
+  for (const dest of destinations) {
+    const refuse = (reason: string, degraded: boolean) =>
+      plan.refusals.push({ item, source, destination: dest, reason, degraded });
+    if (!input.exists(source)) {
+      refuse(`source ${source} does not exist`, false);
+      continue;
+    }
+    const destMount = enclosingMount(mounts, dest);
+    if (!input.exists(dest)) {
+      refuse(`${dest} does not exist (is the other disk mounted?)`, true);
+    } else if (!destMount || destMount.mountPoint === '/') {
+      refuse(`${dest} is on the root filesystem, not on a mounted second disk`, true);
+    } else if (sourceMount && destMount.majorMinor === sourceMount.majorMinor) {
+      refuse(
+        `${dest} is on the same filesystem as its source ${source} (device ${destMount.majorMinor})`,
+        false,
+      );
+    } else {
+      plan.jobs.push({ item, source, destination: dest, fat: false, exclude });
+    }
+  }
+}

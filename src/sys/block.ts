@@ -1,0 +1,46 @@
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { type BlkidInfo, parseBlkidExport } from '../core/blkid.js';
+import type { Partition } from '../core/esp.js';
+import { normalizeGuid } from '../core/guid.js';
+
+/** Every partition the kernel knows, from /sys/class/block (no udev needed). */
+export function listPartitions(sysfs: string): Partition[] {
+  const classDir = join(sysfs, 'class/block');
+  const partitions: Partition[] = [];
+  for (const name of readdirSync(classDir)) {
+    const dir = join(classDir, name);
+    if (!existsSync(join(dir, 'partition'))) continue;
+    const real = realpathSync(dir);
+    partitions.push({
+      device: `/dev/${name}`,
+      disk: `/dev/${basename(dirname(real))}`,
+      number: Number(readFileSync(join(dir, 'partition'), 'utf8').trim()),
+      majorMinor: readFileSync(join(dir, 'dev'), 'utf8').trim(),
+    });
+  }
+  return partitions;
+}
+
+/** Probes devices with `blkid -p` (low-level, no cache), which also reports the partition type GUID. */
+export async function probeDevices(devices: string[]): Promise<BlkidInfo[]> {
+  if (devices.length === 0) return [];
+  // blkid exits 2 when a device has nothing to report; that is an answer, not a failure.
+  const result = await execa('blkid', ['-p', '-o', 'export', ...devices], { reject: false });
+  if (result.exitCode !== 0 && result.exitCode !== 2) {
+    throw new Error(`blkid -p failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+  }
+  return parseBlkidExport(result.stdout);
+}
+
+/** Device node udev linked for a PARTUUID, if /dev/disk/by-partuuid exists and has it. */
+export function deviceByPartUuid(byPartUuidDir: string, partUuid: string): string | undefined {
+  if (!existsSync(byPartUuidDir)) return undefined;
+  for (const name of readdirSync(byPartUuidDir)) {
+    if (normalizeGuid(name) === normalizeGuid(partUuid)) {
+      return resolve(byPartUuidDir, readlinkSync(join(byPartUuidDir, name)));
+    }
+  }
+  return undefined;
+}

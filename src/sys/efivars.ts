@@ -1,0 +1,75 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  bootVariableName,
+  EFI_GLOBAL_GUID,
+  efivarName,
+  LOADER_GUID,
+  loadOptionPartitionGuid,
+  parseBootCurrent,
+  parseLoaderDevicePartUuid,
+  parseLoadOption,
+} from '../core/efivars.js';
+import type { FirmwareEvidence } from '../core/esp.js';
+
+/** True when the machine was booted with UEFI (its efivarfs directory exists). */
+export function isUefi(efivarsDir: string): boolean {
+  return existsSync(efivarsDir);
+}
+
+/** Raw efivarfs file of a variable, or undefined when it does not exist. */
+export function readVariable(efivarsDir: string, name: string, vendor: string): Buffer | undefined {
+  try {
+    return readFileSync(join(efivarsDir, efivarName(name, vendor)));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Names of the Boot#### variables present, as option numbers. */
+export function listBootOptions(efivarsDir: string): number[] {
+  const suffix = `-${EFI_GLOBAL_GUID}`;
+  return readdirSync(efivarsDir)
+    .filter((f) => /^Boot[0-9A-Fa-f]{4}-/.test(f) && f.toLowerCase().endsWith(suffix))
+    .map((f) => Number.parseInt(f.slice(4, 8), 16))
+    .sort((a, b) => a - b);
+}
+
+/** Reads the variables that say which ESP was booted; malformed ones become problems, not crashes. */
+export function readFirmwareEvidence(efivarsDir: string): FirmwareEvidence {
+  const evidence: FirmwareEvidence = {
+    efivarsDir,
+    loaderDevicePartUuid: undefined,
+    bootCurrent: undefined,
+    bootCurrentPartUuid: undefined,
+  };
+  const loader = readVariable(efivarsDir, 'LoaderDevicePartUUID', LOADER_GUID);
+  if (loader) {
+    try {
+      evidence.loaderDevicePartUuid = parseLoaderDevicePartUuid(loader);
+      if (!evidence.loaderDevicePartUuid) evidence.loaderProblem = 'present but not a GUID';
+    } catch (error) {
+      evidence.loaderProblem = `unreadable (${(error as Error).message})`;
+    }
+  }
+  const current = readVariable(efivarsDir, 'BootCurrent', EFI_GLOBAL_GUID);
+  if (current) {
+    try {
+      evidence.bootCurrent = parseBootCurrent(current);
+      const name = bootVariableName(evidence.bootCurrent);
+      const option = readVariable(efivarsDir, name, EFI_GLOBAL_GUID);
+      if (!option) evidence.bootCurrentProblem = `${name} does not exist`;
+      else {
+        const parsed = parseLoadOption(option);
+        evidence.bootCurrentPartUuid = loadOptionPartitionGuid(parsed);
+        if (!evidence.bootCurrentPartUuid) {
+          evidence.bootCurrentProblem = `${name} ("${parsed.description}") has no Hard Drive node: no evidence`;
+        }
+      }
+    } catch (error) {
+      evidence.bootCurrentProblem = `unreadable (${(error as Error).message})`;
+    }
+  }
+  return evidence;
+}

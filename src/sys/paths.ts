@@ -1,0 +1,29 @@
+/** Every system path dualroot reads or writes, overridable so tests point at fixture trees. */
+export interface SystemPaths {
+  config: string;
+  efivars: string;
+  mountinfo: string;
+  proc: string;
+  sysfs: string;
+  byPartUuid: string;
+  runDir: string;
+  fstab: string;
+  /** Directory searched for ESP mount points efi0, efi1, ... when [esp] mounts = auto. */
+  espRoot: string;
+}
+
+/** The system paths from the environment (DUALROOT_*), else the real ones. */
+export function systemPaths(env: NodeJS.ProcessEnv = process.env): SystemPaths {
+  const proc = env.DUALROOT_PROC ?? '/proc';
+  return {
+    config: env.DUALROOT_CONFIG ?? '/etc/dualroot/dualroot.conf',
+    efivars: env.DUALROOT_EFIVARS ?? '/sys/firmware/efi/efivars',
+    mountinfo: env.DUALROOT_MOUNTINFO ?? `${proc}/self/mountinfo`,
+    proc,
+    sysfs: env.DUALROOT_SYSFS ?? '/sys',
+    byPartUuid: env.DUALROOT_BY_PARTUUID ?? '/dev/disk/by-partuuid',
+    runDir: env.DUALROOT_RUN_DIR ?? '/run/dualroot',
+    fstab: env.DUALROOT_FSTAB ?? '/etc/fstab',
+    espRoot: env.DUALROOT_ESP_ROOT ?? '/',
+  };
+}
