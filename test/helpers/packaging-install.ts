@@ -93,21 +93,36 @@ export function builderDir(t: Test): string {
   return dir;
 }
 
-/** Runs a command as the builder with a private HOME (npm and makepkg write there). */
+/**
+ * Runs a command as the builder with a private HOME (npm and makepkg write there) and exactly the
+ * given environment: `env -i` because tap injects NODE_OPTIONS (its process-info loader) into
+ * every child, and npm/node under makepkg must not load it.
+ */
 export function asBuilder(
   file: string,
   args: string[],
   options: { cwd: string; home: string; env?: Record<string, string> },
 ) {
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: options.home,
+    LANG: 'C.UTF-8',
+    ...options.env,
+  };
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   return execa(
     'setpriv',
-    [`--reuid=${builder.uid}`, `--regid=${builder.gid}`, '--clear-groups', '--', file, ...args],
-    {
-      cwd: options.cwd,
-      extendEnv: false,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.home, LANG: 'C.UTF-8', ...options.env },
-      reject: false,
-      all: true,
-    },
+    [
+      `--reuid=${builder.uid}`,
+      `--regid=${builder.gid}`,
+      '--clear-groups',
+      '--',
+      'env',
+      '-i',
+      ...vars,
+      file,
+      ...args,
+    ],
+    { cwd: options.cwd, reject: false, all: true },
   );
 }
