@@ -148,7 +148,7 @@ t.test('the sample config is the defaults, and every value it documents is the d
   t.strictSame(parseConfig(uncommented, file), defaultConfig(file), 'uncommented: still the defaults');
   const example = text.slice(text.indexOf(';[sync:')).replace(/^;/gm, '');
   t.strictSame(parseConfig(example, file).items, [
-    { name: 'etc', source: '/etc', destinations: ['/mnt/root1/etc'], exclude: ['fstab'] },
+    { name: 'etc', source: '/etc', destinations: ['/mnt/root1/etc'], exclude: ['/fstab', '/crypttab'] },
   ]);
 });
 
