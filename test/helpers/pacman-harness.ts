@@ -118,6 +118,8 @@ export interface PacmanMachine {
   devices: string[];
   runDir: string;
   config: string;
+  /** A writable tmpfs inside the namespace for scratch state (pacman's database, the chroot). */
+  state: string;
   env: Record<string, string>;
   /** Runs pacman with the machine's pacman.conf and environment. */
   pacman(args: string[], env?: Record<string, string>): Promise<Result>;
@@ -218,6 +220,7 @@ export async function pacmanMachine(t: Test, options: PacmanMachineOptions = {})
     devices,
     runDir,
     config,
+    state,
     env,
     pacman: (args, extra = {}) =>
       ns.run('pacman', ['--config', conf, '--noconfirm', '--color', 'never', ...args], { ...env, ...extra }),
@@ -225,5 +228,59 @@ export async function pacmanMachine(t: Test, options: PacmanMachineOptions = {})
       const r = await ns.run('cat', [path], {}, { stripFinalNewline: false });
       return r.exitCode === 0 ? String(r.stdout) : undefined;
     },
+  };
+}
+
+/**
+ * A new system being installed, as with pacstrap/arch-chroot: a root directory with the host's
+ * /usr (dualroot included) and /proc, /sys, /dev bound in, and its own pacman database. pacman
+ * with --root there runs the hooks chrooted into it, where they must only say "Skipped:".
+ */
+export async function chrootTarget(
+  m: PacmanMachine,
+): Promise<{ root: string; pacman(args: string[]): Promise<Result> }> {
+  const root = join(m.state, 'chroot');
+  const ns = m.ns;
+  await must(ns, 'mkdir', [
+    '-p',
+    ...['usr', 'proc', 'sys', 'dev', 'etc', 'tmp', 'boot', 'var/lib/pacman'].map((d) => join(root, d)),
+  ]);
+  // Debian and Arch both have a merged /usr: the top-level directories are symlinks into it.
+  for (const link of ['bin', 'sbin', 'lib', 'lib64'])
+    await must(ns, 'ln', ['-s', `usr/${link}`, join(root, link)]);
+  for (const dir of ['usr', 'proc', 'sys', 'dev'])
+    await must(ns, 'mount', ['--rbind', `/${dir}`, join(root, dir)]);
+  // dualroot tells a chroot by comparing / with /proc/1/root, as systemd-detect-virt does. Some
+  // sandboxes (this project's build machines among them) deny root access to PID 1's root link
+  // (EACCES); dualroot then cannot tell and acts as on the booted system. There, point its
+  // DUALROOT_PROC at a directory whose "1" is the namespace holder, a process outside the chroot
+  // that we may inspect: the same real magic link, from a process that is not PID 1.
+  const env: Record<string, string> = { ...m.env };
+  const pid1 = await ns.run('stat', ['-L', '/proc/1/root']);
+  if (pid1.exitCode !== 0) {
+    const proc = join(root, 'dualroot-test-proc');
+    await must(ns, 'mkdir', [proc]);
+    await must(ns, 'ln', ['-s', `/proc/${ns.pid}`, join(proc, '1')]);
+    await must(ns, 'ln', ['-s', '/proc/self', join(proc, 'self')]);
+    env.DUALROOT_PROC = '/dualroot-test-proc';
+  }
+  const conf = join(m.state, 'pacman-chroot.conf');
+  await must(ns, 'sh', [
+    '-c',
+    'printf "%s\\n" "$@" >"$0"',
+    conf,
+    '[options]',
+    `RootDir = ${root}`,
+    `DBPath = ${root}/var/lib/pacman/`,
+    `CacheDir = ${m.state}/cache/`,
+    `LogFile = ${m.state}/pacman-chroot.log`,
+    `GPGDir = ${m.state}/gnupg/`,
+    'Architecture = auto',
+    'SigLevel = Never',
+    'LocalFileSigLevel = Never',
+  ]);
+  return {
+    root,
+    pacman: (args) => ns.run('pacman', ['--config', conf, '--noconfirm', '--color', 'never', ...args], env),
   };
 }

@@ -2,7 +2,12 @@
 // the promise under test is that when pacman returns, every ESP holds what the transaction put
 // on /boot, and that a transaction that would write kernels into the wrong /boot never starts.
 import t from 'tap';
-import { buildBootPackage, type PacmanMachine, pacmanMachine } from '../helpers/pacman-harness.js';
+import {
+  buildBootPackage,
+  chrootTarget,
+  type PacmanMachine,
+  pacmanMachine,
+} from '../helpers/pacman-harness.js';
 
 const kernel = 'vmlinuz-test';
 let v1 = '';
@@ -120,4 +125,23 @@ t.test('a missing ESP is a loud warning; the transaction still completes', async
   t.equal(await installedVersion(m), 'dualroot-test-kernel 1-1');
   t.equal(await m.read(`${m.efi[0]}/${kernel}`), 'test kernel 1\n');
   t.equal(await m.read(`${m.efi[1]}/${kernel}`), undefined, 'the unmounted directory on / was not written');
+});
+
+t.test('in a chroot (installing a new system) both hooks skip and the transaction completes', async (t) => {
+  const m = await pacmanMachine(t);
+  const target = await chrootTarget(m);
+  const r = await target.pacman(['-U', v1]);
+  t.equal(r.exitCode, 0, 'install succeeds', { output: r.all });
+  t.equal(
+    (String(r.all).match(/Skipped: .*chroot/g) ?? []).length,
+    2,
+    'guard and sync print Skipped: ...chroot',
+  );
+  t.equal(
+    await m.read(`${target.root}/boot/${kernel}`),
+    'test kernel 1\n',
+    "installed into the new system's /boot",
+  );
+  for (const dir of m.efi)
+    t.equal(await m.read(`${dir}/${kernel}`), undefined, `the live ESP ${dir} is untouched`);
 });
