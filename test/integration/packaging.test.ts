@@ -146,7 +146,7 @@ t.test('the sample config is the defaults, and every value it documents is the d
   const uncommented = builtIn.replace(/^;([a-z_]+ =)/gm, '$1');
   t.not(uncommented, builtIn, 'there were commented keys to uncomment');
   t.strictSame(parseConfig(uncommented, file), defaultConfig(file), 'uncommented: still the defaults');
-  const example = text.slice(text.indexOf(';[sync:')).replace(/^;/gm, '');
+  const example = text.slice(text.indexOf(';[sync:')).replace(/^;(\[sync:|[a-z_]+ =)/gm, '$1');
   t.strictSame(parseConfig(example, file).items, [
     { name: 'etc', source: '/etc', destinations: ['/mnt/root1/etc'], exclude: ['/fstab', '/crypttab'] },
   ]);
