@@ -26,8 +26,8 @@ function parseUnit(text: string): Record<string, Record<string, string[]>> {
     }
     const eq = line.indexOf('=');
     const key = line.slice(0, eq).trim();
-    const values = (out[section]![key] ??= []);
-    values.push(line.slice(eq + 1).trim());
+    const settings = out[section]!;
+    settings[key] = [...(settings[key] ?? []), line.slice(eq + 1).trim()];
   }
   return out;
 }
