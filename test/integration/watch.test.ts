@@ -1,15 +1,31 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
 import type { WatchState } from '../../src/cli/watch-daemon.js';
-import { acquireLock } from '../../src/sys/lock.js';
 import { mount, twoDiskMachine } from '../helpers/sim.js';
 import { sameTree, sleep, startInProcess, waitFor } from '../helpers/watch.js';
 
 // Generous margins: these run on a loaded 2-core machine with real loop devices and rsync.
 const MARGIN_MS = 10000;
 const SKIP = ['lost+found'];
+
+/** Holds the sync lock as another dualroot run would: flock(1) around a cat that ends when stdin closes. */
+async function holdLock(file: string) {
+  mkdirSync(dirname(file), { recursive: true });
+  const holder = execa('flock', ['--exclusive', file, 'cat'], { stdin: 'pipe', reject: false });
+  for (;;) {
+    const probe = await execa('flock', ['--nonblock', file, 'true'], { reject: false });
+    if (probe.exitCode !== 0) break;
+    await sleep(50);
+  }
+  return {
+    async release() {
+      holder.stdin?.end();
+      await holder;
+    },
+  };
+}
 
 const state = (runDir: string) =>
   JSON.parse(readFileSync(join(runDir, 'watch-state.json'), 'utf8')) as WatchState;
@@ -66,7 +82,7 @@ t.test('changes during a sync cause exactly one more sync', async (t) => {
   const d = await startInProcess(t, m.env);
   await waitFor(() => d.syncs('esp') >= 1 && d.events.at(-1)?.type === 'end', 30000, 'the first sync');
   // Hold the sync lock (as a pacman hook run would): the next sync starts and waits inside syncOnce.
-  const lock = await acquireLock(join(m.runDir, 'sync.lock'), 10);
+  const lock = await holdLock(join(m.runDir, 'sync.lock'));
   const starts = () => d.events.filter((e) => e.type === 'start').length;
   const before = starts();
   writeFileSync(join(m.efi[0]!, 'one'), '1\n');
