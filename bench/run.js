@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// `npm run bench`: builds the programs, then runs every benchmark in bench/ (each top-level *.ts,
+// *.js, *.mjs or *.sh file except this one and names starting with "_"), one after another, each in
+// a private mount namespace (they mount loop devices), and prints their results tables.
+// BENCH_SMOKE=1 runs the short version CI uses; BENCH_ONLY=name,name runs only those benchmarks
+// (file names without extension); BENCH_SKIP_BUILD=1 uses the existing dist/.
+// A benchmark that crashes makes the run fail; a missed goal does not (benchmarks are not tests).
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+
+const dir = 'bench';
+const runners = {
+  '.ts': [process.execPath, '--import=@tapjs/typescript/import'],
+  '.js': [process.execPath],
+  '.mjs': [process.execPath],
+  '.sh': ['bash'],
+};
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+
+const benchmarks = readdirSync(dir)
+  .filter((f) => extname(f) in runners && !f.startsWith('_') && !f.endsWith('.d.ts'))
+  .filter((f) => f !== basename(import.meta.filename) && statSync(join(dir, f)).isFile())
+  .filter((f) => !only || only.includes(basename(f, extname(f))))
+  .sort();
+
+if (process.env.BENCH_SKIP_BUILD !== '1') {
+  const build = spawnSync(process.execPath, ['scripts/build.js'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(1);
+}
+
+const failed = [];
+for (const file of benchmarks) {
+  const started = Date.now();
+  console.log(`\n== bench/${file}${process.env.BENCH_SMOKE === '1' ? ' (smoke)' : ''}`);
+  const result = spawnSync(
+    'unshare',
+    ['--mount', '--propagation', 'private', ...runners[extname(file)], join(dir, file)],
+    // Type checking is `npm run typecheck`'s job; here the TypeScript loader only transpiles.
+    { stdio: 'inherit', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' } },
+  );
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    failed.push(file);
+    console.log(`== bench/${file} FAILED (exit ${result.status ?? result.signal}) after ${seconds} s`);
+  } else {
+    console.log(`== bench/${file} done in ${seconds} s`);
+  }
+}
+console.log(`\nResults (Markdown and JSON): ${process.env.BENCH_RESULTS ?? 'bench/results'}/`);
+if (failed.length) {
+  console.log(`Failed: ${failed.join(', ')}`);
+  process.exit(1);
+}
