@@ -2,7 +2,7 @@
 // (figure, dualroot, baseline, ratio, goal, met) that docs/benchmarks.md shows.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 /** True when the short CI version was asked for (BENCH_SMOKE=1). */
 export const smoke = process.env.BENCH_SMOKE === '1';
@@ -85,6 +85,9 @@ export function machine(): string {
     `${Math.round(totalmem() / 2 ** 30)} GiB RAM`,
     `node ${process.version}`,
     rsync,
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} at the end (other work shares this machine)`,
   ].join('; ');
 }
 
