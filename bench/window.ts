@@ -119,8 +119,11 @@ try {
   // configured HookDir (it outranks the system hook directory), as alpm-hooks(5) describes.
   const hookDir = join(m.root, 'state', 'hooks');
   const hooks = ['10-dualroot-guard.hook', '99-dualroot-sync.hook'];
-  const setHooks = async (enabled: boolean) => {
+  /** Which dualroot hooks run: both, only the sync hook (guard disabled), or none (the baseline). */
+  type Variant = 'both' | 'sync-only' | 'none';
+  const setHooks = async (variant: Variant) => {
     for (const hook of hooks) {
+      const enabled = variant === 'both' || (variant === 'sync-only' && hook.includes('sync'));
       if (enabled) await must('rm', ['-f', join(hookDir, hook)]);
       else await must('ln', ['-sf', '/dev/null', join(hookDir, hook)]);
     }
@@ -137,8 +140,8 @@ try {
   };
 
   let installed = 0;
-  const install = async (hooksOn: boolean) => {
-    await setHooks(hooksOn);
+  const install = async (variant: Variant) => {
+    await setHooks(variant);
     const version = installed === 1 ? 2 : 1; // 1 → 2 → 1 → ...: every run replaces the files
     const startedEpoch = Date.now();
     const started = performance.now();
@@ -150,32 +153,34 @@ try {
     return { elapsed, startedEpoch, returnedEpoch, output: String(r.all) };
   };
 
-  await install(true); // version 1, both ESPs in sync: the starting point
+  await install('both'); // version 1, both ESPs in sync: the starting point
   if (!(await inSync())) throw new Error('the first install did not leave the ESPs in sync');
 
-  const withHooks: number[] = [];
-  const withoutHooks: number[] = [];
+  const times: Record<Variant, number[]> = { both: [], 'sync-only': [], none: [] };
+  const variants: Variant[] = ['both', 'none', 'sync-only'];
   const windows: number[] = [];
   const syncSeconds: number[] = [];
   let matched = 0;
   let staleWithout = 0;
   for (let i = 0; i < rounds; i++) {
-    for (const hooksOn of i % 2 ? [false, true] : [true, false]) {
-      const run = await install(hooksOn);
+    for (let k = 0; k < variants.length; k++) {
+      const variant = variants[(i + k) % variants.length]!; // the order rotates every round
+      const run = await install(variant);
       const synced = await inSync(); // right after pacman returned: is every ESP identical?
-      if (hooksOn) {
-        withHooks.push(run.elapsed);
+      times[variant].push(run.elapsed);
+      if (variant !== 'none') {
         if (!/Syncing the booted ESP/.test(run.output))
           throw new Error(`the sync hook did not run:\n${run.output}`);
         const dest = await espState();
         const doneAt = dest ? Date.parse(dest.time) : Number.NaN;
         if (!dest?.ok || !(doneAt >= run.startedEpoch))
           throw new Error(`no successful sync recorded: ${JSON.stringify(dest)}`);
-        windows.push(doneAt - run.startedEpoch);
-        syncSeconds.push(dest.seconds * 1000);
-        if (synced && doneAt <= run.returnedEpoch) matched++;
+        if (variant === 'both') {
+          windows.push(doneAt - run.startedEpoch);
+          syncSeconds.push(dest.seconds * 1000);
+          if (synced && doneAt <= run.returnedEpoch) matched++;
+        }
       } else {
-        withoutHooks.push(run.elapsed);
         if (!synced) staleWithout++;
         // Untimed: back in sync for the next run. Exit 3 (degraded) is expected when other users'
         // loop devices with ESP partitions are visible on this host; what counts is the check.
@@ -187,15 +192,25 @@ try {
     }
   }
 
-  const on = median(withHooks);
-  const off = median(withoutHooks);
+  const on = median(times.both);
+  const off = median(times.none);
+  const syncOnly = median(times['sync-only']);
   const share = (on - off) / on;
+  const pct = (v: number) => `${(v * 100).toFixed(0)} %`;
   const rows: Row[] = [
     {
-      figure: `kernel upgrade transaction (\`pacman -U\`, ${(upgradeBytes / MiB).toFixed(1)} MiB on /boot): with dualroot hooks vs without (hooks' share ${(share * 100).toFixed(0)} %)`,
+      figure: `kernel upgrade transaction (\`pacman -U\`, ${(upgradeBytes / MiB).toFixed(1)} MiB on /boot): with both dualroot hooks vs without (hooks' share ${pct(share)}: sync hook ${pct((syncOnly - off) / on)}, guard ${pct((on - syncOnly) / on)})`,
       dualroot: on,
       baseline: off,
       goal: { text: "report the hooks' share" },
+      runs: rounds,
+    },
+    {
+      figure:
+        'kernel upgrade transaction: with the sync hook only (guard disabled) vs without dualroot hooks',
+      dualroot: syncOnly,
+      baseline: off,
+      goal: { text: 'for information' },
       runs: rounds,
     },
     {
@@ -216,11 +231,11 @@ try {
     notes: [
       `pacman ${(await must('pacman', ['-V'])).match(/Pacman v[\d.]+/)?.[0] ?? '?'} with root "/" in a private mount namespace (test/helpers/pacman-harness.ts), dualroot installed by packaging/install.sh, /boot bound to the booted ESP, two ${(avail / MiB).toFixed(0)} MiB-free ext4 ESPs on loop devices.`,
       `The transaction: \`pacman -U\` of a fake kernel package (uncompressed .pkg.tar, random contents) whose files are /boot/${files.join(', /boot/')}, alternately version 1 and 2 so every run replaces all three; ${(upgradeBytes / MiB).toFixed(1)} MiB in all — the harness's ESPs are small, so this is the realistic kernel (${(FULL_BYTES / MiB).toFixed(0)} MiB) scaled by ${scale.toFixed(3)}. A real upgrade also runs mkinitcpio (seconds), which would make the hooks' share much smaller.`,
-      `Baseline: the same transaction with both dualroot hooks (PreTransaction guard, PostTransaction sync) disabled by /dev/null symlinks in the HookDir; runs alternate with/without, ${rounds} each; medians. Without the hooks the other ESP was stale after ${staleWithout}/${rounds} transactions (until something else syncs it).`,
+      `Baseline: the same transaction with both dualroot hooks (PreTransaction guard, PostTransaction sync) disabled by /dev/null symlinks in the HookDir, and with only the guard disabled (to split the hooks' share); the three variants alternate, order rotating each round, ${rounds} runs each; medians; warm cache. Without the hooks the other ESP was stale after ${staleWithout}/${rounds} transactions (until something else syncs it).`,
       `Window end = the sync-state.json time of the other ESP (written after rsync and syncfs); median rsync + syncfs part of the hook: ${median(syncSeconds).toFixed(0)} ms. "Identical at exit": \`rsync -rcnO --delete\` between the ESPs finds no difference right after pacman returns, and the flush was recorded before it returned.`,
     ],
     rows,
-    samples: { withHooks, withoutHooks, windows, syncSeconds },
+    samples: { ...times, windows, syncSeconds },
   });
 } finally {
   await close();
