@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Config } from '../core/config.js';
+import { DualrootError } from '../core/errors.js';
 import type { Booted } from '../core/esp.js';
 import { runPlan, type SyncReport } from '../core/sync-engine.js';
 import { type Plan, planSync } from '../core/sync-plan.js';
@@ -32,7 +33,13 @@ export async function makePlan(
   paths: SystemPaths,
 ): Promise<{ plan: Plan; booted: Booted | undefined }> {
   const machine = await readMachine(paths);
-  const booted = config.esp.sync ? bootedOf(machine) : undefined;
+  let booted: Booted | DualrootError | undefined;
+  try {
+    booted = config.esp.sync ? bootedOf(machine) : undefined;
+  } catch (error) {
+    if (!(error instanceof DualrootError)) throw error;
+    booted = error;
+  }
   const canonicalConfig: Config = {
     ...config,
     items: config.items.map((i) => ({
@@ -49,7 +56,7 @@ export async function makePlan(
     mounts: machine.mounts,
     exists: pathExists,
   });
-  return { plan, booted };
+  return { plan, booted: booted instanceof DualrootError ? undefined : booted };
 }
 
 /** One complete sync run: plan, copy (each rsync under the lock), flush, record. The engine behind dualroot-sync and the daemon. */

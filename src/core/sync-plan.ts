@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import { FailureError } from './errors.js';
+import { DualrootError, FailureError } from './errors.js';
 import type { Booted, Esp } from './esp.js';
 import { enclosingMount, type MountEntry, mountAt } from './mountinfo.js';
 
@@ -38,8 +38,8 @@ export interface PlanInput {
   /** ESP mount points to consider (config list, or the /efiN directories found). */
   espMounts: string[];
   esps: Esp[];
-  /** The booted ESP; needed only when ESPs are synced. */
-  booted: Booted | undefined;
+  /** The booted ESP (or why it is unknown); needed only when ESPs are synced. */
+  booted: Booted | DualrootError | undefined;
   mounts: MountEntry[];
   /** Whether a path exists (as the system sees it now). */
   exists: (path: string) => boolean;
@@ -48,7 +48,21 @@ export interface PlanInput {
 /** Applies DESIGN.md's sync rules: only proven, different, mounted filesystems become jobs. */
 export function planSync(input: PlanInput): Plan {
   const plan: Plan = { jobs: [], refusals: [], warnings: [] };
-  if (input.config.esp.sync) planEsps(input, plan);
+  if (input.config.esp.sync) {
+    try {
+      planEsps(input, plan);
+    } catch (error) {
+      // The ESPs cannot be synced (booted ESP unknown or unmounted): report it, and still do the items.
+      if (!(error instanceof DualrootError)) throw error;
+      plan.refusals.push({
+        item: 'esp',
+        source: input.espMounts[0] ?? '(booted ESP)',
+        destination: '(every other ESP)',
+        reason: `${error.message}${error.hint ? `; fix: ${error.hint}` : ''}`,
+        degraded: false,
+      });
+    }
+  }
   for (const item of input.config.items)
     planItem(input, plan, item.name, item.source, item.destinations, item.exclude);
   return plan;
@@ -56,6 +70,7 @@ export function planSync(input: PlanInput): Plan {
 
 function planEsps(input: PlanInput, plan: Plan): void {
   const { booted, esps, mounts, espMounts, config } = input;
+  if (booted instanceof DualrootError) throw booted;
   if (!booted) throw new FailureError('the booted ESP is unknown, so no ESP can be synced');
   if (!booted.esp) {
     throw new FailureError(

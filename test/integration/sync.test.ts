@@ -252,3 +252,23 @@ t.test('pacman hook mode: quiet success, loud missing ESP, skipped without UEFI'
   t.equal(bios.code, 0);
   t.match(bios.stdout, /^ {2}Skipped: not booted with UEFI \(.*efivars does not exist\)$/);
 });
+
+t.test('an unidentifiable booted ESP fails the ESP sync but not the items', async (t) => {
+  const m = await twoDiskMachine(t);
+  const disk = await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 24 }]);
+  const dst = join(m.root, 'root1');
+  await mount(t, disk.parts[0]!.device, dst);
+  const src = join(m.efi[0]!, 'keep');
+  writeTree(src, { 'a.txt': 'a' });
+  rmSync(m.efivars, { recursive: true });
+  mkdirSync(m.efivars);
+  writeFileSync(m.config, `[sync:keep]\nsource = ${src}\ndestinations = ${dst}\n`);
+  const result = await run(m.env);
+  t.equal(result.code, 1);
+  t.match(
+    result.stderr,
+    /esp: .* -> \(every other ESP\): refused: cannot tell which ESP the firmware booted; checked: .*fix: /,
+  );
+  t.match(result.stdout, /keep: .*efi0\/keep -> .*root1: 1 file/);
+  t.equal(readFileSync(join(dst, 'a.txt'), 'utf8'), 'a', 'the item was synced anyway');
+});
