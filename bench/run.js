@@ -3,10 +3,12 @@
 // *.js, *.mjs or *.sh file except this one and names starting with "_"), one after another, each in
 // a private mount namespace (they mount loop devices), and prints their results tables.
 // BENCH_SMOKE=1 runs the short version CI uses; BENCH_ONLY=name,name runs only those benchmarks
-// (file names without extension); BENCH_SKIP_BUILD=1 uses the existing dist/.
+// (file names without extension); BENCH_SKIP_BUILD=1 uses the existing dist/; BENCH_UPDATE_DOCS=1
+// copies each result (bench/results/<name>.md) into docs/benchmarks.md between its markers
+// <!-- bench:<name> --> and <!-- /bench:<name> --> (everything else in that file is left alone).
 // A benchmark that crashes makes the run fail; a missed goal does not (benchmarks are not tests).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 
 const dir = 'bench';
@@ -47,8 +49,35 @@ for (const file of benchmarks) {
     console.log(`== bench/${file} done in ${seconds} s`);
   }
 }
-console.log(`\nResults (Markdown and JSON): ${process.env.BENCH_RESULTS ?? 'bench/results'}/`);
+const resultsDir = process.env.BENCH_RESULTS ?? 'bench/results';
+console.log(`\nResults (Markdown and JSON): ${resultsDir}/`);
+if (process.env.BENCH_UPDATE_DOCS === '1') {
+  if (process.env.BENCH_SMOKE === '1')
+    console.log('BENCH_UPDATE_DOCS ignored: smoke figures are not meaningful');
+  else updateDocs('docs/benchmarks.md');
+}
+
 if (failed.length) {
   console.log(`Failed: ${failed.join(', ')}`);
   process.exit(1);
+}
+
+/** Replaces each benchmark's marked section of the docs with its latest Markdown result. */
+function updateDocs(file) {
+  let text = readFileSync(file, 'utf8');
+  for (const bench of benchmarks) {
+    const name = basename(bench, extname(bench));
+    const result = join(resultsDir, `${name}.md`);
+    const start = `<!-- bench:${name} -->`;
+    const end = `<!-- /bench:${name} -->`;
+    const from = text.indexOf(start);
+    const to = text.indexOf(end);
+    if (!existsSync(result) || from < 0 || to < from) continue;
+    const body = readFileSync(result, 'utf8')
+      .replace(/^### [^\n]*\n/, '')
+      .trim();
+    text = `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`;
+    console.log(`${file}: updated the ${name} section`);
+  }
+  writeFileSync(file, text);
 }
