@@ -31,6 +31,17 @@ if (process.env.BENCH_SKIP_BUILD !== '1') {
   if (build.status !== 0) process.exit(1);
 }
 
+// What the results say they were produced by: the BENCH_* settings and how the runner was started.
+const settings = Object.entries(process.env)
+  .filter(([k]) => k.startsWith('BENCH_') && k !== 'BENCH_COMMAND')
+  .sort()
+  .map(([k, v]) => `${k}=${v} `)
+  .join('');
+const invoked = process.env.npm_lifecycle_event
+  ? `npm run ${process.env.npm_lifecycle_event}`
+  : 'node bench/run.js';
+const command = `${settings}${invoked}`;
+
 const failed = [];
 for (const file of benchmarks) {
   const started = Date.now();
@@ -39,7 +50,7 @@ for (const file of benchmarks) {
     'unshare',
     ['--mount', '--propagation', 'private', ...runners[extname(file)], join(dir, file)],
     // Type checking is `npm run typecheck`'s job; here the TypeScript loader only transpiles.
-    { stdio: 'inherit', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' } },
+    { stdio: 'inherit', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', BENCH_COMMAND: command } },
   );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.status !== 0) {

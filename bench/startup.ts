@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { machine, median, publish, type Row, smoke } from './lib/report.js';
+import { commandLine, machine, median, publish, type Row, smoke } from './lib/report.js';
 
 const GOAL_ABOVE_MS = 100;
 const rounds = Number(process.env.BENCH_STARTUP_RUNS ?? (smoke ? 3 : 20));
@@ -73,7 +73,7 @@ await publish({
   title: 'Start-up time',
   date: new Date().toISOString(),
   machine: machine(),
-  command: 'npm run bench (bench/startup.ts)',
+  command: commandLine('bench/startup.ts'),
   notes: [
     `Wall time of a child process (node:child_process spawnSync) from spawn to exit, median of ${rounds} runs; baseline is \`node -e 0\` with the same node (${process.version}).`,
     `Commands interleaved, order rotating each round, ${warmup} warm-up round(s) discarded; warm page cache.`,

@@ -13,7 +13,7 @@ import { parseConfig } from '../src/core/config.js';
 import { rsyncArgs } from '../src/core/rsync.js';
 import { twoDiskMachine } from '../test/helpers/sim.js';
 import { KERNELS, kernelFiles, populateEsp, stamp, writeRandom } from './lib/esp.js';
-import { machine, median, publish, type Row, smoke } from './lib/report.js';
+import { commandLine, machine, median, publish, type Row, smoke } from './lib/report.js';
 import { scope } from './lib/scope.js';
 
 const scale = smoke ? 0.1 : 1;
@@ -162,7 +162,7 @@ try {
     title: 'Sync cost: dualroot-sync vs bare rsync',
     date: new Date().toISOString(),
     machine: machine(),
-    command: `${smoke ? 'BENCH_SMOKE=1 ' : ''}${dropCaches ? 'BENCH_DROP_CACHES=1 ' : ''}npm run bench (bench/sync-cost.ts)`,
+    command: commandLine('bench/sync-cost.ts'),
     notes: [
       `ESP: systemd-boot (twice: EFI/systemd and EFI/BOOT), ${KERNELS.length} kernels (${KERNELS.map((k) => k.name).join(', ')}) each with vmlinuz, initramfs and fallback initramfs, intel/amd microcode, 6 loader entries; ${(total / 1e6).toFixed(0)} MB of random (incompressible) data.`,
       `Two GPT images on loop devices (sparse files on the host's /tmp), one ${smoke ? 128 : 768} MiB ext4 ESP each (the host has no vfat), mounted in a private mount namespace; booted disk = disk 0 (efivars with LoaderDevicePartUUID).`,

@@ -12,7 +12,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Result as ExecaResult } from 'execa';
 import type { Test } from 'tap';
-import { machine, median, publish, type Row, smoke } from './lib/report.js';
+import { commandLine, machine, median, publish, type Row, smoke } from './lib/report.js';
 import { scope } from './lib/scope.js';
 
 // The parts of the harness this benchmark uses (imported at run time: it may not exist yet).
@@ -229,7 +229,7 @@ try {
     title: 'Upgrade-to-safe window (real pacman transaction)',
     date: new Date().toISOString(),
     machine: machine(),
-    command: `${smoke ? 'BENCH_SMOKE=1 ' : ''}npm run bench (bench/window.ts)`,
+    command: commandLine('bench/window.ts'),
     notes: [
       `pacman ${(await must('pacman', ['-V'])).match(/Pacman v[\d.]+/)?.[0] ?? '?'} with root "/" in a private mount namespace (test/helpers/pacman-harness.ts), dualroot installed by packaging/install.sh, /boot bound to the booted ESP, two ${(avail / MiB).toFixed(0)} MiB-free ext4 ESPs on loop devices.`,
       `The transaction: \`pacman -U\` of a fake kernel package (uncompressed .pkg.tar, random contents) whose files are /boot/${files.join(', /boot/')}, alternately version 1 and 2 so every run replaces all three; ${(upgradeBytes / MiB).toFixed(1)} MiB in all (${scale < 1 ? `the realistic ${(FULL_BYTES / MiB).toFixed(0)} MiB scaled by ${scale.toFixed(3)} to fit the ESPs` : 'the sizes of an Arch linux kernel, as in the sync-cost benchmark'}). A real upgrade also runs mkinitcpio (seconds), which would make the hooks' share much smaller.`,

@@ -15,6 +15,12 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/** The command that produced a result: what bench/run.js was started with, or a direct run of the file. */
+export function commandLine(file: string): string {
+  const via = process.env.BENCH_COMMAND;
+  return via ? `${via} (${file})` : `node --import=@tapjs/typescript/import ${file} (direct)`;
+}
+
 /** One row of a results table. Times are in milliseconds. */
 export interface Row {
   figure: string;
