@@ -131,7 +131,14 @@ try {
     }
   };
   const inSync = async () => {
-    const r = await m.ns.run('rsync', ['-rcnO', '--delete', '--itemize-changes', `${efi0}/`, `${efi1}/`]);
+    const r = await m.ns.run('rsync', [
+      '-rcn',
+      '--modify-window=1',
+      '--delete',
+      '--itemize-changes',
+      `${efi0}/`,
+      `${efi1}/`,
+    ]);
     return r.exitCode === 0 && String(r.stdout).trim() === '';
   };
   const espState = async () => {
@@ -234,7 +241,7 @@ try {
       `pacman ${(await must('pacman', ['-V'])).match(/Pacman v[\d.]+/)?.[0] ?? '?'} with root "/" in a private mount namespace (test/helpers/pacman-harness.ts), dualroot installed by packaging/install.sh, /boot bound to the booted ESP, two ${(avail / MiB).toFixed(0)} MiB-free ext4 ESPs on loop devices.`,
       `The transaction: \`pacman -U\` of a fake kernel package (uncompressed .pkg.tar, random contents) whose files are /boot/${files.join(', /boot/')}, alternately version 1 and 2 so every run replaces all three; ${(upgradeBytes / MiB).toFixed(1)} MiB in all (${scale < 1 ? `the realistic ${(FULL_BYTES / MiB).toFixed(0)} MiB scaled by ${scale.toFixed(3)} to fit the ESPs` : 'the sizes of an Arch linux kernel, as in the sync-cost benchmark'}). A real upgrade also runs mkinitcpio (seconds), which would make the hooks' share much smaller.`,
       `Baseline: the same transaction with both dualroot hooks (PreTransaction guard, PostTransaction sync) disabled by /dev/null symlinks in the HookDir, and with only the guard disabled (to split the hooks' share); the three variants alternate, order rotating each round, ${rounds} runs each; medians; warm cache. Without the hooks the other ESP was stale after ${staleWithout}/${rounds} transactions (until something else syncs it).`,
-      `Window end = the sync-state.json time of the other ESP (written after rsync and syncfs); median rsync + syncfs part of the hook: ${median(syncSeconds).toFixed(0)} ms. "Identical at exit": \`rsync -rcnO --delete\` between the ESPs finds no difference right after pacman returns, and the flush was recorded before it returned.`,
+      `Window end = the sync-state.json time of the other ESP (written after rsync and syncfs); median rsync + syncfs part of the hook: ${median(syncSeconds).toFixed(0)} ms. "Identical at exit": \`rsync -rcn --modify-window=1 --delete\` between the ESPs finds no difference right after pacman returns, and the flush was recorded before it returned.`,
     ],
     rows,
     samples: { ...times, windows, syncSeconds },
