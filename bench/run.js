@@ -26,6 +26,11 @@ const benchmarks = readdirSync(dir)
   .filter((f) => !only || only.includes(basename(f, extname(f))))
   .sort();
 
+if (process.getuid?.() !== 0) {
+  console.error('bench: needs root (loop devices, mounts, pacman); run it as root, e.g. sudo npm run bench');
+  process.exit(2);
+}
+
 if (process.env.BENCH_SKIP_BUILD !== '1') {
   const build = spawnSync(process.execPath, ['scripts/build.js'], { stdio: 'inherit' });
   if (build.status !== 0) process.exit(1);
