@@ -20,8 +20,8 @@ NODE="${NODE:-/usr/bin/node}"
 
 # Every program dualroot ships. The first group is required; the second is being written and is
 # installed when its bundle exists (move it to REQUIRED once it has landed in dist/).
-REQUIRED_PROGRAMS=(dualroot-esp dualroot-bind dualroot-sync)
-LATER_PROGRAMS=(dualroot-watch dualroot-status)
+REQUIRED_PROGRAMS=(dualroot-esp dualroot-bind dualroot-sync dualroot-status)
+LATER_PROGRAMS=(dualroot-watch)
 
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 die() { echo "install.sh: error: $*" >&2; exit 1; }

@@ -74,6 +74,7 @@ export async function syncOnce(
     jobs: plan.jobs.filter((j) => keep(j.item)),
     refusals: plan.refusals.filter((r) => keep(r.item)),
     warnings: keep('esp') ? plan.warnings : [],
+    notes: keep('esp') ? plan.notes : [],
   };
   const report = await runPlan(
     filtered,

@@ -30,6 +30,8 @@ export interface Plan {
   refusals: Refusal[];
   /** Machine-level problems that do not belong to one destination (e.g. an unmounted ESP). */
   warnings: string[];
+  /** Facts worth telling that do not make the machine degraded. */
+  notes: string[];
 }
 
 /** The facts a plan is made from, gathered by the caller. */
@@ -47,7 +49,7 @@ export interface PlanInput {
 
 /** Applies DESIGN.md's sync rules: only proven, different, mounted filesystems become jobs. */
 export function planSync(input: PlanInput): Plan {
-  const plan: Plan = { jobs: [], refusals: [], warnings: [] };
+  const plan: Plan = { jobs: [], refusals: [], warnings: [], notes: [] };
   if (input.config.esp.sync) {
     try {
       planEsps(input, plan);
@@ -114,12 +116,17 @@ function planEsps(input: PlanInput, plan: Plan): void {
       }
     }
   }
+  const synced = plan.jobs.some((j) => j.item === 'esp');
   for (const esp of esps) {
-    if (!used.has(esp.majorMinor)) {
-      plan.warnings.push(
-        `ESP ${esp.device} on ${esp.disk} (PARTUUID ${esp.partUuid}) is not mounted at any ESP mount point, so it is not kept in sync`,
-      );
-    }
+    if (used.has(esp.majorMinor)) continue;
+    const text = `ESP ${esp.device} on ${esp.disk} (PARTUUID ${esp.partUuid}) is not mounted at any ESP mount point, so it is not kept in sync`;
+    // With a second ESP already in sync, an extra unmounted one (installer stick, spare disk) is
+    // worth a note, not a degraded machine; with none in sync, it is the missing copy.
+    if (synced) plan.notes.push(`${text} (to keep it in sync too, mount it at another /efiN)`);
+    else plan.warnings.push(text);
+  }
+  if (esps.length >= 2 && !synced && plan.refusals.length === 0 && plan.warnings.length === 0) {
+    plan.warnings.push(`no ESP mount point other than ${source}: nothing keeps a second ESP in sync`);
   }
   if (esps.length < 2) {
     plan.warnings.push(`only ${esps.length} ESP found: this machine has no second ESP to boot from`);

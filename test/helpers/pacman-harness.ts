@@ -133,6 +133,8 @@ export interface PacmanMachineOptions {
   mountEfi1?: boolean;
   /** Extra dualroot.conf text appended after [esp] mounts. */
   config?: string;
+  /** Size of each ESP partition in MiB (default 32; the window benchmark needs room for real kernels). */
+  espMiB?: number;
 }
 
 /**
@@ -150,8 +152,8 @@ export async function pacmanMachine(t: Test, options: PacmanMachineOptions = {})
   if (installed.exitCode !== 0) throw new Error(`install.sh failed: ${installed.all}`);
 
   const disks = [
-    await makeDisk(t, root, [{ type: 'esp', sizeMiB: 32 }]),
-    await makeDisk(t, root, [{ type: 'esp', sizeMiB: 32 }]),
+    await makeDisk(t, root, [{ type: 'esp', sizeMiB: options.espMiB ?? 32 }]),
+    await makeDisk(t, root, [{ type: 'esp', sizeMiB: options.espMiB ?? 32 }]),
   ];
   const devices = disks.map((d) => d.parts[0]!.device);
   const efi = [join(root, 'efi0'), join(root, 'efi1')];

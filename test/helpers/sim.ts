@@ -16,6 +16,8 @@ const LOADER_VAR = 'LoaderDevicePartUUID-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f';
 export interface PartSpec {
   type: 'esp' | 'linux';
   sizeMiB: number;
+  /** Partition GUID to give it (default: random). */
+  partUuid?: string;
   fs?: 'ext4' | 'btrfs' | 'none';
 }
 
@@ -73,7 +75,7 @@ export async function makeDisk(t: Test, dir: string, parts: PartSpec[]): Promise
   const image = join(dir, `disk-${randomUUID().slice(0, 8)}.img`);
   const total = parts.reduce((sum, p) => sum + p.sizeMiB, 2);
   await execa('truncate', ['-s', `${total}M`, image]);
-  const uuids = parts.map(() => randomUUID());
+  const uuids = parts.map((p) => p.partUuid ?? randomUUID());
   const script = [
     'label: gpt',
     ...parts.map(
@@ -162,14 +164,22 @@ export interface SimMachine {
 /** Builds and mounts a simulated two-disk machine inside the test's scratch directory. */
 export async function twoDiskMachine(
   t: Test,
-  options: { espMiB?: number | [number, number]; mountEfi1?: boolean; config?: string } = {},
+  options: {
+    espMiB?: number | [number, number];
+    mountEfi1?: boolean;
+    config?: string;
+    partUuids?: [string, string];
+  } = {},
 ): Promise<SimMachine> {
   const root = scratch(t);
   const sizes = Array.isArray(options.espMiB) ? options.espMiB : [options.espMiB ?? 32, options.espMiB ?? 32];
-  const disks = [
-    await makeDisk(t, root, [{ type: 'esp', sizeMiB: sizes[0]! }]),
-    await makeDisk(t, root, [{ type: 'esp', sizeMiB: sizes[1]! }]),
-  ];
+  const disks: Disk[] = [];
+  for (const i of [0, 1]) {
+    const partUuid = options.partUuids?.[i];
+    disks.push(
+      await makeDisk(t, root, [{ type: 'esp', sizeMiB: sizes[i]!, ...(partUuid ? { partUuid } : {}) }]),
+    );
+  }
   const efi = [join(root, 'efi0'), join(root, 'efi1')];
   await mount(t, disks[0]!.parts[0]!.device, efi[0]!);
   if (options.mountEfi1 !== false) await mount(t, disks[1]!.parts[0]!.device, efi[1]!);

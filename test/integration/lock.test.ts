@@ -17,6 +17,18 @@ function loggingRsync(dir: string, log: string, delaySeconds: number): string {
   return bin;
 }
 
+/** SIGKILLs a process and all its descendants, found through their parent ids. */
+async function killTree(pid: number): Promise<void> {
+  const table = (await execa('ps', ['-eo', 'pid=,ppid='])).stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
+  const victims = [pid];
+  for (let i = 0; i < victims.length; i++)
+    for (const [child, parent] of table) if (parent === victims[i]) victims.push(child);
+  for (const victim of victims) process.kill(victim, 'SIGKILL');
+}
+
 t.test('two syncs started at once serialise: their writes never overlap', async (t) => {
   const m = await twoDiskMachine(t);
   writeTree(m.efi[0]!, { 'vmlinuz-linux': bytes(3_000_000, 1), 'initramfs-linux.img': bytes(3_000_000, 2) });
@@ -62,11 +74,10 @@ t.test('a killed holder never blocks the next run; a busy lock past the timeout 
     busy.stderr,
     /another dualroot run kept .*sync.lock locked for more than 1 s \(\[rsync\] lock_timeout\); nothing was written/,
   );
-  // Kill the whole first run (node, flock, rsync): the kernel drops its lock.
-  slow.kill('SIGKILL');
-  await execa('pkill', ['-KILL', '-f', `${bin}/rsync`], { reject: false });
+  // Kill the whole first run mid-copy: the kernel drops its lock with the last process holding it.
+  // The whole run (node, flock, the rsync wrapper and its children) at once, as systemd kills a cgroup.
+  await killTree(slow.pid!);
   await slow;
-  await new Promise((r) => setTimeout(r, 200));
   const next = await execa('node', [bundle('dualroot-sync')], { env: m.env, reject: false });
   t.equal(next.exitCode, 0, next.stderr);
   t.same(snapshot(m.efi[1]!), snapshot(m.efi[0]!));

@@ -272,3 +272,20 @@ t.test('an unidentifiable booted ESP fails the ESP sync but not the items', asyn
   t.match(result.stdout, /keep: .*efi0\/keep -> .*root1: 1 file/);
   t.equal(readFileSync(join(dst, 'a.txt'), 'utf8'), 'a', 'the item was synced anyway');
 });
+
+t.test(
+  'an extra unmounted ESP is a note while a second ESP is in sync, and degraded when none is',
+  async (t) => {
+    const m = await twoDiskMachine(t);
+    const stick = await makeDisk(t, m.root, [{ type: 'esp', sizeMiB: 16 }]);
+    writeTree(m.efi[0]!, { 'vmlinuz-linux': 'k' });
+    const result = await run(m.env);
+    t.equal(result.code, 0, result.stderr);
+    t.match(result.stdout, `note: ESP ${stick.parts[0]!.device} on ${stick.loop}`);
+    t.match(result.stdout, /mount it at another \/efiN/);
+    await execa('umount', [m.efi[1]!]);
+    const degraded = await run(m.env);
+    t.equal(degraded.code, 3);
+    t.match(degraded.stderr, `warning: ESP ${stick.parts[0]!.device} on ${stick.loop}`);
+  },
+);
