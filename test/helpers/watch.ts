@@ -75,17 +75,32 @@ export async function waitFor(cond: () => boolean, timeoutMs: number, what: stri
 /** Waits for a number of milliseconds. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** path -> content hash of every file under a directory (excluding given relative paths). */
+/**
+ * path -> content hash of every file under a directory (excluding given relative paths).
+ * Safe while rsync writes there: its .~tmp~ staging directories are skipped, and a file that
+ * vanishes mid-walk is recorded as missing (so the trees differ and the caller polls again).
+ */
 export function treeHash(dir: string, skip: string[] = []): Record<string, string> {
   const out: Record<string, string> = {};
   if (!existsSync(dir)) return out;
   const walk = (rel: string) => {
-    for (const name of readdirSync(join(dir, rel))) {
+    let names: string[];
+    try {
+      names = readdirSync(join(dir, rel));
+    } catch {
+      out[rel] = 'vanished';
+      return;
+    }
+    for (const name of names) {
       const r = rel ? `${rel}/${name}` : name;
-      if (skip.includes(r)) continue;
+      if (skip.includes(r) || name === '.~tmp~') continue;
       const full = join(dir, r);
-      if (statSync(full).isDirectory()) walk(r);
-      else out[r] = createHash('sha1').update(readFileSync(full)).digest('hex');
+      try {
+        if (statSync(full).isDirectory()) walk(r);
+        else out[r] = createHash('sha1').update(readFileSync(full)).digest('hex');
+      } catch {
+        out[r] = 'vanished';
+      }
     }
   };
   walk('');
