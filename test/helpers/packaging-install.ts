@@ -11,8 +11,8 @@ import { defer } from './sim.js';
 export const repo = resolve(import.meta.dirname, '../..');
 
 /** Programs install.sh must install (its REQUIRED_PROGRAMS) and those it installs when built. */
-export const requiredPrograms = ['dualroot-esp', 'dualroot-bind', 'dualroot-sync'];
-export const laterPrograms = ['dualroot-watch', 'dualroot-status'];
+export const requiredPrograms = ['dualroot-esp', 'dualroot-bind', 'dualroot-sync', 'dualroot-status'];
+export const laterPrograms = ['dualroot-watch'];
 
 /** The programs dist/ holds right now, in install.sh's order. */
 export function builtPrograms(): string[] {
