@@ -18,10 +18,8 @@ SYSCONFDIR="${SYSCONFDIR:-/etc}"
 # PATH is whatever the caller had.
 NODE="${NODE:-/usr/bin/node}"
 
-# Every program dualroot ships. The first group is required; the second is being written and is
-# installed when its bundle exists (move it to REQUIRED once it has landed in dist/).
-REQUIRED_PROGRAMS=(dualroot-esp dualroot-bind dualroot-sync dualroot-status)
-LATER_PROGRAMS=(dualroot-watch)
+# Every program dualroot ships; each must be built.
+REQUIRED_PROGRAMS=(dualroot-esp dualroot-bind dualroot-sync dualroot-status dualroot-watch)
 
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 die() { echo "install.sh: error: $*" >&2; exit 1; }
@@ -38,18 +36,11 @@ for program in "${REQUIRED_PROGRAMS[@]}"; do
     die "$src/dist/$program/index.js is missing: run 'npm ci && npm run build' in $src first (required programs: ${REQUIRED_PROGRAMS[*]})"
   programs+=("$program")
 done
-for program in "${LATER_PROGRAMS[@]}"; do
-  if [[ -f "$src/dist/$program/index.js" ]]; then
-    programs+=("$program")
-  else
-    note "$program is not built (no $src/dist/$program/index.js); not installing it"
-  fi
-done
 # A bundle nobody listed would silently not ship: make adding a program a conscious edit here.
 if [[ -d "$src/dist" ]]; then
   for built in "$src"/dist/*/; do
     name="$(basename "$built")"
-    [[ " ${REQUIRED_PROGRAMS[*]} ${LATER_PROGRAMS[*]} " == *" $name "* ]] ||
+    [[ " ${REQUIRED_PROGRAMS[*]} " == *" $name "* ]] ||
       die "dist/$name is not in install.sh's program lists; add it to REQUIRED_PROGRAMS"
   done
 fi
@@ -91,13 +82,7 @@ done
 
 for unit in "$src"/units/*.service "$src"/units/*.timer "$src"/units/*.path; do
   [[ -e "$unit" ]] || continue
-  name="$(basename "$unit" | sed 's/\.[a-z]*$//')"
-  # A unit whose program is not installed would fail at start: ship it with its program.
-  if [[ -f "$src/dist/$name/index.js" || ! " ${LATER_PROGRAMS[*]} " == *" $name "* ]]; then
-    install_text 644 "$unit" "$unitdir/$(basename "$unit")"
-  else
-    note "$name is not built; not installing $(basename "$unit")"
-  fi
+  install_text 644 "$unit" "$unitdir/$(basename "$unit")"
 done
 
 # Root-owned and not writable by others: dualroot refuses any other config (it runs rsync as root

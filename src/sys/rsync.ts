@@ -1,3 +1,4 @@
+import { getPriority } from 'node:os';
 import { execa } from 'execa';
 import { LOCK_BUSY_EXIT, type LockSpec, lockedCommand } from './lock.js';
 

@@ -11,12 +11,17 @@ import { defer } from './sim.js';
 export const repo = resolve(import.meta.dirname, '../..');
 
 /** Programs install.sh must install (its REQUIRED_PROGRAMS) and those it installs when built. */
-export const requiredPrograms = ['dualroot-esp', 'dualroot-bind', 'dualroot-sync', 'dualroot-status'];
-export const laterPrograms = ['dualroot-watch'];
+export const requiredPrograms = [
+  'dualroot-esp',
+  'dualroot-bind',
+  'dualroot-sync',
+  'dualroot-status',
+  'dualroot-watch',
+];
 
 /** The programs dist/ holds right now, in install.sh's order. */
 export function builtPrograms(): string[] {
-  return [...requiredPrograms, ...laterPrograms].filter((p) => existsSync(join(repo, 'dist', p, 'index.js')));
+  return requiredPrograms.filter((p) => existsSync(join(repo, 'dist', p, 'index.js')));
 }
 
 let building: Promise<void> | undefined;

@@ -92,21 +92,6 @@ t.test('install.sh refuses a built program it does not know', async (t) => {
   t.match(r.stderr, /dist\/dualroot-new is not in install\.sh's program lists/);
 });
 
-t.test('install.sh skips a later program that is not built, and its unit', async (t) => {
-  const dir = scratch(t);
-  const src = fakeSource(dir, requiredPrograms);
-  const dest = join(dir, 'dest');
-  const r = await runInstall(dest, {}, join(src, 'packaging/install.sh'));
-  t.equal(r.exitCode, 0, 'install succeeds', { output: r.all });
-  t.match(r.stderr, /dualroot-watch is not built/);
-  t.notOk(existsSync(join(dest, 'usr/bin/dualroot-watch')));
-  t.notOk(
-    existsSync(join(dest, 'usr/lib/systemd/system/dualroot-watch.service')),
-    'no unit without its program',
-  );
-  t.ok(existsSync(join(dest, 'usr/lib/systemd/system/dualroot-bind.service')));
-});
-
 t.test('install.sh with PREFIX=/usr/local points hooks and units at it', async (t) => {
   const dest = join(scratch(t), 'dest');
   const r = await runInstall(dest, { PREFIX: '/usr/local' });
