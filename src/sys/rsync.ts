@@ -17,16 +17,12 @@ export async function runRsync(
 ) {
   const { priority, lock } = options;
   let command = ['rsync', ...args];
-  if (priority)
-    command = [
-      'nice',
-      '-n',
-      String(priority.nice),
-      'ionice',
-      '-c',
-      IONICE_CLASS[priority.ioClass],
-      ...command,
-    ];
+  if (priority) {
+    // nice(1) adds to the caller's level; the config names an absolute level, so a daemon the unit
+    // already runs at Nice=10 must not push its rsync children to 19.
+    const increment = Math.max(0, priority.nice - getPriority());
+    command = ['nice', '-n', String(increment), 'ionice', '-c', IONICE_CLASS[priority.ioClass], ...command];
+  }
   if (lock) command = lockedCommand(lock, command);
   const [file, ...rest] = command as [string, ...string[]];
   const result = await execa(file, rest, { reject: false, stripFinalNewline: false, env: { LC_ALL: 'C' } });

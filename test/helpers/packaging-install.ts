@@ -72,6 +72,9 @@ export function expectedFiles(programs: string[], docs: string[]): string[] {
     'usr/share/licenses/dualroot/LICENSE',
     'usr/share/doc/dualroot/dualroot.conf.sample',
     ...docs.map((d) => `usr/share/doc/dualroot/${d}`),
+    ...readdirSync(join(repo, 'docs/man'))
+      .filter((f) => /\.[1-8]$/.test(f))
+      .map((f) => `usr/share/man/man${f.slice(-1)}/${f}`),
   ];
   for (const p of programs) {
     files.push(`usr/bin/${p}`, `usr/lib/dualroot/${p}/index.js`, `usr/lib/dualroot/${p}/package.json`);

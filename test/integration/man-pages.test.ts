@@ -97,7 +97,10 @@ for (const { program, main, argv, page } of PROGRAMS) {
       t.ok(new RegExp(`--${option}(?![\\w-])`).test(text), `--${option} is in ${page}`);
     }
     for (const [short, long] of shortAliases(help.stdout)) {
-      t.ok(new RegExp(`-${short}[\\s",]+--${long}(?![\\w-])`).test(text), `-${short}, --${long} is in ${page}`);
+      t.ok(
+        new RegExp(`-${short}[\\s",]+--${long}(?![\\w-])`).test(text),
+        `-${short}, --${long} is in ${page}`,
+      );
     }
   });
 }

@@ -1,4 +1,5 @@
 import { chmodSync, writeFileSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { runRsync } from '../../src/sys/rsync.js';
@@ -20,4 +21,12 @@ t.test('rsync children run at the configured absolute nice level and I/O class',
   t.match(be.stdout, /^nice=5 io=best-effort: prio \d$/m);
   const plain = await runRsync([]);
   t.match(plain.stdout, /^nice=0 /m);
+  // Under a unit's Nice=10 the configured 15 is still 15, not 25 clamped to 19.
+  setPriority(10);
+  t.teardown(() => setPriority(0));
+  const niced = await runRsync([], { priority: { nice: 15, ioClass: 'idle' } });
+  t.match(niced.stdout, /^nice=15 io=idle$/m);
+  // A level below the caller's is never asked for: children do not run ahead of the daemon itself.
+  const lower = await runRsync([], { priority: { nice: 5, ioClass: 'idle' } });
+  t.match(lower.stdout, /^nice=10 io=idle$/m);
 });
