@@ -117,6 +117,10 @@ run state cat /run/dualroot/sync-state.json
 
   const sync2 = json(t, boot, 'sync2');
   t.equal(run(t, boot, 'sync2').exit, 0, 'second dualroot-sync exits 0');
+  t.ok(
+    sync2.results?.some((r: { destination: string; status: string }) => r.destination === '/efi1' && r.status === 'ok'),
+    'second sync reports /efi1 ok',
+  );
   t.equal(filesTransferred(sync2), 0, 'second sync transfers no file (FAT 2 s times handled by --modify-window)');
 
   const state = json(t, boot, 'state');

@@ -18,6 +18,8 @@ run() {
 
 # tree_sum DIR: one sha256 over every file's relative path and content (the "identical" check).
 tree_sum() {
+  # An unmounted ESP directory is empty on the root: never let two of those compare equal.
+  [ -n "$(mounted_source "$1")" ] || { echo "not-a-mount:$1"; return; }
   (cd "$1" && find . -type f ! -path ./loader/random-seed | LC_ALL=C sort | while read -r f; do
     echo "$f $(sha256sum "$f" | cut -d' ' -f1)"
   done) | sha256sum | cut -d' ' -f1
