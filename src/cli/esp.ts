@@ -1,6 +1,7 @@
 import { DualrootError, ExitCode } from '../core/errors.js';
 import type { Booted, Esp } from '../core/esp.js';
 import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
+import { main as entries } from './entries.js';
 import { bootedOf, readMachine } from './machine.js';
 import { type Io, Logger } from './output.js';
 
@@ -31,6 +32,7 @@ function espLine(esp: Esp, booted: Booted | undefined): string {
 
 /** dualroot-esp: list the ESPs and name the booted one with its evidence. */
 export async function main(argv: string[], io: Io): Promise<number> {
+  if (argv[0] === 'entries') return entries(argv.slice(1), io);
   const args = await parse<CommonArgs>(
     parser(
       PROGRAM,

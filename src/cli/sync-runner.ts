@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Config } from '../core/config.js';
+import { DualrootError } from '../core/errors.js';
 import type { Booted } from '../core/esp.js';
 import { runPlan, type SyncReport } from '../core/sync-engine.js';
 import { type Plan, planSync } from '../core/sync-plan.js';
 import { mergeSyncState, type SyncState } from '../core/sync-state.js';
 import { canonical, pathExists, removeDelayedUpdateLeftovers, syncfs } from '../sys/fs.js';
-import { acquireLock } from '../sys/lock.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { type Priority, runRsync } from '../sys/rsync.js';
 import { readState, writeFileAtomic } from '../sys/state.js';
@@ -33,7 +33,13 @@ export async function makePlan(
   paths: SystemPaths,
 ): Promise<{ plan: Plan; booted: Booted | undefined }> {
   const machine = await readMachine(paths);
-  const booted = config.esp.sync ? bootedOf(machine) : undefined;
+  let booted: Booted | DualrootError | undefined;
+  try {
+    booted = config.esp.sync ? bootedOf(machine) : undefined;
+  } catch (error) {
+    if (!(error instanceof DualrootError)) throw error;
+    booted = error;
+  }
   const canonicalConfig: Config = {
     ...config,
     items: config.items.map((i) => ({
@@ -50,10 +56,10 @@ export async function makePlan(
     mounts: machine.mounts,
     exists: pathExists,
   });
-  return { plan, booted };
+  return { plan, booted: booted instanceof DualrootError ? undefined : booted };
 }
 
-/** One complete sync run under the lock: plan, copy, flush, record. The engine behind dualroot-sync and the daemon. */
+/** One complete sync run: plan, copy (each rsync under the lock), flush, record. The engine behind dualroot-sync and the daemon. */
 export async function syncOnce(
   options: SyncOnceOptions,
 ): Promise<SyncReport & { booted: Booted | undefined }> {
@@ -61,34 +67,31 @@ export async function syncOnce(
   // A dry run writes nothing, so it need not wait for a running sync.
   const lock = dryRun
     ? undefined
-    : await acquireLock(join(paths.runDir, 'sync.lock'), config.rsync.lockTimeout);
-  try {
-    const { plan, booted } = await makePlan(config, paths);
-    const keep = (item: string) => options.only === undefined || options.only.includes(item);
-    const filtered: Plan = {
-      jobs: plan.jobs.filter((j) => keep(j.item)),
-      refusals: plan.refusals.filter((r) => keep(r.item)),
-      warnings: keep('esp') ? plan.warnings : [],
-    };
-    const report = await runPlan(
-      filtered,
-      {
-        rsync: (args) => runRsync(args, options.priority),
-        flush: syncfs,
-        cleanup: removeDelayedUpdateLeftovers,
-        now: () => Date.now(),
-      },
-      { dryRun, rsyncOptions: config.rsync.options },
+    : { file: join(paths.runDir, 'sync.lock'), timeoutSeconds: config.rsync.lockTimeout };
+  const { plan, booted } = await makePlan(config, paths);
+  const keep = (item: string) => options.only === undefined || options.only.includes(item);
+  const filtered: Plan = {
+    jobs: plan.jobs.filter((j) => keep(j.item)),
+    refusals: plan.refusals.filter((r) => keep(r.item)),
+    warnings: keep('esp') ? plan.warnings : [],
+    notes: keep('esp') ? plan.notes : [],
+  };
+  const report = await runPlan(
+    filtered,
+    {
+      rsync: (args) => runRsync(args, { priority: options.priority, lock }),
+      flush: syncfs,
+      cleanup: removeDelayedUpdateLeftovers,
+      now: () => Date.now(),
+    },
+    { dryRun, rsyncOptions: config.rsync.options },
+  );
+  if (!dryRun) {
+    const file = syncStateFile(paths);
+    writeFileAtomic(
+      file,
+      `${JSON.stringify(mergeSyncState(readState<SyncState>(file), report, new Date()), null, 2)}\n`,
     );
-    if (!dryRun) {
-      const file = syncStateFile(paths);
-      writeFileAtomic(
-        file,
-        `${JSON.stringify(mergeSyncState(readState<SyncState>(file), report, new Date()), null, 2)}\n`,
-      );
-    }
-    return { ...report, booted };
-  } finally {
-    await lock?.release();
   }
+  return { ...report, booted };
 }

@@ -56,6 +56,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
             ? { partuuid: report.booted.partUuid, evidence: report.booted.evidence }
             : null,
           warnings: report.warnings,
+          notes: report.notes,
           results: report.results,
         },
         null,
@@ -66,6 +67,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   if (args.hook) return hookOutput(report.results, report.warnings, io, report.exitCode);
   for (const w of report.warnings) log.warn(w);
+  for (const n of report.notes) log.info(`note: ${n}`);
   if (report.results.length === 0) log.info('nothing to sync: no other ESP mount and no [sync:NAME] items');
   for (const r of report.results) {
     if (r.status === 'missing') log.warn(`${arrow(r)}: skipped: ${r.message}`);

@@ -27,6 +27,7 @@ export interface SyncReport {
   dryRun: boolean;
   results: JobResult[];
   warnings: string[];
+  notes: string[];
   exitCode: 0 | 1 | 3;
 }
 
@@ -54,6 +55,7 @@ export async function runPlan(
     dryRun: options.dryRun,
     results,
     warnings: plan.warnings,
+    notes: plan.notes,
     exitCode: failed ? 1 : degraded ? 3 : 0,
   };
 }

@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import { FailureError } from './errors.js';
+import { DualrootError, FailureError } from './errors.js';
 import type { Booted, Esp } from './esp.js';
 import { enclosingMount, type MountEntry, mountAt } from './mountinfo.js';
 
@@ -30,6 +30,8 @@ export interface Plan {
   refusals: Refusal[];
   /** Machine-level problems that do not belong to one destination (e.g. an unmounted ESP). */
   warnings: string[];
+  /** Facts worth telling that do not make the machine degraded. */
+  notes: string[];
 }
 
 /** The facts a plan is made from, gathered by the caller. */
@@ -38,8 +40,8 @@ export interface PlanInput {
   /** ESP mount points to consider (config list, or the /efiN directories found). */
   espMounts: string[];
   esps: Esp[];
-  /** The booted ESP; needed only when ESPs are synced. */
-  booted: Booted | undefined;
+  /** The booted ESP (or why it is unknown); needed only when ESPs are synced. */
+  booted: Booted | DualrootError | undefined;
   mounts: MountEntry[];
   /** Whether a path exists (as the system sees it now). */
   exists: (path: string) => boolean;
@@ -47,8 +49,22 @@ export interface PlanInput {
 
 /** Applies DESIGN.md's sync rules: only proven, different, mounted filesystems become jobs. */
 export function planSync(input: PlanInput): Plan {
-  const plan: Plan = { jobs: [], refusals: [], warnings: [] };
-  if (input.config.esp.sync) planEsps(input, plan);
+  const plan: Plan = { jobs: [], refusals: [], warnings: [], notes: [] };
+  if (input.config.esp.sync) {
+    try {
+      planEsps(input, plan);
+    } catch (error) {
+      // The ESPs cannot be synced (booted ESP unknown or unmounted): report it, and still do the items.
+      if (!(error instanceof DualrootError)) throw error;
+      plan.refusals.push({
+        item: 'esp',
+        source: input.espMounts[0] ?? '(booted ESP)',
+        destination: '(every other ESP)',
+        reason: `${error.message}${error.hint ? `; fix: ${error.hint}` : ''}`,
+        degraded: false,
+      });
+    }
+  }
   for (const item of input.config.items)
     planItem(input, plan, item.name, item.source, item.destinations, item.exclude);
   return plan;
@@ -56,6 +72,7 @@ export function planSync(input: PlanInput): Plan {
 
 function planEsps(input: PlanInput, plan: Plan): void {
   const { booted, esps, mounts, espMounts, config } = input;
+  if (booted instanceof DualrootError) throw booted;
   if (!booted) throw new FailureError('the booted ESP is unknown, so no ESP can be synced');
   if (!booted.esp) {
     throw new FailureError(
@@ -99,12 +116,17 @@ function planEsps(input: PlanInput, plan: Plan): void {
       }
     }
   }
+  const synced = plan.jobs.some((j) => j.item === 'esp');
   for (const esp of esps) {
-    if (!used.has(esp.majorMinor)) {
-      plan.warnings.push(
-        `ESP ${esp.device} on ${esp.disk} (PARTUUID ${esp.partUuid}) is not mounted at any ESP mount point, so it is not kept in sync`,
-      );
-    }
+    if (used.has(esp.majorMinor)) continue;
+    const text = `ESP ${esp.device} on ${esp.disk} (PARTUUID ${esp.partUuid}) is not mounted at any ESP mount point, so it is not kept in sync`;
+    // With a second ESP already in sync, an extra unmounted one (installer stick, spare disk) is
+    // worth a note, not a degraded machine; with none in sync, it is the missing copy.
+    if (synced) plan.notes.push(`${text} (to keep it in sync too, mount it at another /efiN)`);
+    else plan.warnings.push(text);
+  }
+  if (esps.length >= 2 && !synced && plan.refusals.length === 0 && plan.warnings.length === 0) {
+    plan.warnings.push(`no ESP mount point other than ${source}: nothing keeps a second ESP in sync`);
   }
   if (esps.length < 2) {
     plan.warnings.push(`only ${esps.length} ESP found: this machine has no second ESP to boot from`);

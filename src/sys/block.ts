@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } fro
 import { basename, dirname, join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { type BlkidInfo, parseBlkidExport } from '../core/blkid.js';
+import { FailureError } from '../core/errors.js';
 import type { Partition } from '../core/esp.js';
 import { normalizeGuid } from '../core/guid.js';
 
@@ -9,7 +10,16 @@ import { normalizeGuid } from '../core/guid.js';
 export function listPartitions(sysfs: string): Partition[] {
   const classDir = join(sysfs, 'class/block');
   const partitions: Partition[] = [];
-  for (const name of readdirSync(classDir)) {
+  let names: string[];
+  try {
+    names = readdirSync(classDir);
+  } catch (error) {
+    throw new FailureError(
+      `cannot list block devices in ${classDir}: ${(error as Error).message}`,
+      'is sysfs mounted (or DUALROOT_SYSFS set right)?',
+    );
+  }
+  for (const name of names) {
     const dir = join(classDir, name);
     if (!existsSync(join(dir, 'partition'))) continue;
     const real = realpathSync(dir);

@@ -32,5 +32,11 @@ export function loadConfig(file: string, options: { requireRootOwned?: boolean }
       );
     }
   }
-  return parseConfig(readFileSync(file, 'utf8'), file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, undefined, undefined, `cannot read: ${(error as Error).message}`);
+  }
+  return parseConfig(text, file);
 }

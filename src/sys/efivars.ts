@@ -5,8 +5,10 @@ import {
   EFI_GLOBAL_GUID,
   efivarName,
   LOADER_GUID,
+  type LoadOption,
   loadOptionPartitionGuid,
   parseBootCurrent,
+  parseBootOrder,
   parseLoaderDevicePartUuid,
   parseLoadOption,
 } from '../core/efivars.js';
@@ -72,4 +74,27 @@ export function readFirmwareEvidence(efivarsDir: string): FirmwareEvidence {
     }
   }
   return evidence;
+}
+
+/** BootOrder and every readable Boot#### option; unreadable ones are listed as problems. */
+export function readBootOptions(efivarsDir: string): {
+  order: number[];
+  options: Map<number, LoadOption>;
+  problems: string[];
+} {
+  const problems: string[] = [];
+  const orderFile = readVariable(efivarsDir, 'BootOrder', EFI_GLOBAL_GUID);
+  const order = orderFile ? parseBootOrder(orderFile) : [];
+  if (!orderFile) problems.push('BootOrder does not exist');
+  const options = new Map<number, LoadOption>();
+  for (const num of listBootOptions(efivarsDir)) {
+    const name = bootVariableName(num);
+    try {
+      const file = readVariable(efivarsDir, name, EFI_GLOBAL_GUID);
+      if (file) options.set(num, parseLoadOption(file));
+    } catch (error) {
+      problems.push(`${name} is unreadable: ${(error as Error).message}`);
+    }
+  }
+  return { order, options, problems };
 }

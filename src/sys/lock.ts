@@ -1,51 +1,31 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { execa } from 'execa';
 
-/** A held lock; release() is idempotent. */
-export interface Lock {
-  release(): Promise<void>;
+/** Exit code flock(1) returns when the lock stays busy past the timeout (EX_TEMPFAIL; rsync never uses it). */
+export const LOCK_BUSY_EXIT = 75;
+
+/** The lock a writer takes: one file shared by every dualroot run (pacman hook, daemon, by hand). */
+export interface LockSpec {
+  file: string;
+  timeoutSeconds: number;
 }
 
 /**
- * Takes an exclusive flock(2) on a file, waiting up to timeoutSeconds.
- * flock(1) holds the lock while its child `cat` runs; cat echoes our probe only once the lock is
- * held, and exits when our end of its stdin closes, which also happens when this process dies.
- * So a crashed holder never blocks the next run.
+ * Wraps a command in flock(1) so it runs holding an exclusive flock(2) on the lock file.
+ * The lock belongs to the writer itself: it is held exactly as long as the command (rsync) runs,
+ * so two runs never write at once, and it is released by the kernel when the writer exits or dies,
+ * even if the dualroot process that started it was killed.
  */
-export async function acquireLock(file: string, timeoutSeconds: number): Promise<Lock> {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
-  const holder = execa('flock', ['--exclusive', '--wait', String(timeoutSeconds), file, 'cat'], {
-    reject: false,
-    buffer: false,
-    stdin: 'pipe',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  let stderr = '';
-  holder.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const acquired = new Promise<boolean>((resolve) => {
-    holder.stdout?.once('data', () => resolve(true));
-    holder.then(() => resolve(false));
-  });
-  holder.stdin?.write('locked\n');
-  if (!(await acquired)) {
-    const result = await holder;
-    throw new Error(
-      result.exitCode === 1 && stderr === ''
-        ? `another dualroot run held ${file} for more than ${timeoutSeconds} s`
-        : `cannot lock ${file}: ${stderr.trim() || `flock exit ${result.exitCode}`}`,
-    );
-  }
-  let released = false;
-  return {
-    async release() {
-      if (released) return;
-      released = true;
-      holder.stdin?.end();
-      await holder;
-    },
-  };
+export function lockedCommand(lock: LockSpec, command: string[]): string[] {
+  mkdirSync(dirname(lock.file), { recursive: true, mode: 0o755 });
+  return [
+    'flock',
+    '--exclusive',
+    '--wait',
+    String(lock.timeoutSeconds),
+    '--conflict-exit-code',
+    String(LOCK_BUSY_EXIT),
+    lock.file,
+    ...command,
+  ];
 }

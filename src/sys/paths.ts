@@ -10,6 +10,8 @@ export interface SystemPaths {
   fstab: string;
   /** Directory searched for ESP mount points efi0, efi1, ... when [esp] mounts = auto. */
   espRoot: string;
+  /** The root filesystem whose RAID redundancy dualroot-status checks. */
+  root: string;
 }
 
 /** The system paths from the environment (DUALROOT_*), else the real ones. */
@@ -25,5 +27,6 @@ export function systemPaths(env: NodeJS.ProcessEnv = process.env): SystemPaths {
     runDir: env.DUALROOT_RUN_DIR ?? '/run/dualroot',
     fstab: env.DUALROOT_FSTAB ?? '/etc/fstab',
     espRoot: env.DUALROOT_ESP_ROOT ?? '/',
+    root: env.DUALROOT_ROOT ?? '/',
   };
 }

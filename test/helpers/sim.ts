@@ -1,7 +1,7 @@
 // Builds simulated disks for integration tests: GPT images on loop devices with real filesystems,
 // mounted inside the private mount namespace the test command runs in (see package.json "test").
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -16,6 +16,8 @@ const LOADER_VAR = 'LoaderDevicePartUUID-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f';
 export interface PartSpec {
   type: 'esp' | 'linux';
   sizeMiB: number;
+  /** Partition GUID to give it (default: random). */
+  partUuid?: string;
   fs?: 'ext4' | 'btrfs' | 'none';
 }
 
@@ -73,7 +75,7 @@ export async function makeDisk(t: Test, dir: string, parts: PartSpec[]): Promise
   const image = join(dir, `disk-${randomUUID().slice(0, 8)}.img`);
   const total = parts.reduce((sum, p) => sum + p.sizeMiB, 2);
   await execa('truncate', ['-s', `${total}M`, image]);
-  const uuids = parts.map(() => randomUUID());
+  const uuids = parts.map((p) => p.partUuid ?? randomUUID());
   const script = [
     'label: gpt',
     ...parts.map(
@@ -91,8 +93,14 @@ export async function makeDisk(t: Test, dir: string, parts: PartSpec[]): Promise
   });
   await retry('partx', ['-a', loop]);
   const created: Part[] = [];
+  // The test's own view of /sys/class/block (DUALROOT_SYSFS=dir/sys): only its disks, so block
+  // devices of anything else running on this machine never show up in its results.
+  const view = join(dir, 'sys/class/block');
+  mkdirSync(view, { recursive: true });
   for (const [i, p] of parts.entries()) {
     const device = `${loop}p${i + 1}`;
+    const name = device.slice('/dev/'.length);
+    symlinkSync(`/sys/class/block/${name}`, join(view, name));
     const fs = p.fs ?? 'ext4';
     if (fs === 'ext4') await execa('mkfs.ext4', ['-q', '-F', device]);
     if (fs === 'btrfs') await execa('mkfs.btrfs', ['-q', '-f', device]);
@@ -156,13 +164,22 @@ export interface SimMachine {
 /** Builds and mounts a simulated two-disk machine inside the test's scratch directory. */
 export async function twoDiskMachine(
   t: Test,
-  options: { espMiB?: number; mountEfi1?: boolean; config?: string } = {},
+  options: {
+    espMiB?: number | [number, number];
+    mountEfi1?: boolean;
+    config?: string;
+    partUuids?: [string, string];
+  } = {},
 ): Promise<SimMachine> {
   const root = scratch(t);
-  const disks = [
-    await makeDisk(t, root, [{ type: 'esp', sizeMiB: options.espMiB ?? 32 }]),
-    await makeDisk(t, root, [{ type: 'esp', sizeMiB: options.espMiB ?? 32 }]),
-  ];
+  const sizes = Array.isArray(options.espMiB) ? options.espMiB : [options.espMiB ?? 32, options.espMiB ?? 32];
+  const disks: Disk[] = [];
+  for (const i of [0, 1]) {
+    const partUuid = options.partUuids?.[i];
+    disks.push(
+      await makeDisk(t, root, [{ type: 'esp', sizeMiB: sizes[i]!, ...(partUuid ? { partUuid } : {}) }]),
+    );
+  }
   const efi = [join(root, 'efi0'), join(root, 'efi1')];
   await mount(t, disks[0]!.parts[0]!.device, efi[0]!);
   if (options.mountEfi1 !== false) await mount(t, disks[1]!.parts[0]!.device, efi[1]!);
@@ -185,6 +202,7 @@ export async function twoDiskMachine(
       DUALROOT_CONFIG: config,
       DUALROOT_EFIVARS: efivars,
       DUALROOT_ESP_ROOT: root,
+      DUALROOT_SYSFS: join(root, 'sys'),
       DUALROOT_RUN_DIR: runDir,
     },
   };

@@ -1,0 +1,48 @@
+/** Redundancy of a RAID1 root, as its tools report it. */
+export interface RaidState {
+  kind: 'btrfs' | 'md';
+  devices: number;
+  missing: number;
+  /** Human summary for messages. */
+  detail: string;
+}
+
+/** Parses `btrfs filesystem show MOUNT`: total devices and those listed as MISSING (or "Some devices missing"). */
+export function parseBtrfsShow(text: string): RaidState {
+  const total = Number(text.match(/Total devices (\d+)/)?.[1] ?? 0);
+  const listed = text.split('\n').filter((l) => /^\s*devid\s/.test(l));
+  const missingLines = listed.filter((l) => /\bMISSING\b|<missing disk>/.test(l)).length;
+  const missing = Math.max(
+    missingLines,
+    /Some devices missing/.test(text) ? Math.max(1, total - listed.length) : 0,
+  );
+  return { kind: 'btrfs', devices: total, missing, detail: `${total - missing} of ${total} devices present` };
+}
+
+/** Block group profiles from `btrfs filesystem df MOUNT` (e.g. { Data: 'RAID1', Metadata: 'RAID1' }). */
+export function parseBtrfsDf(text: string): Record<string, string> {
+  const profiles: Record<string, string> = {};
+  for (const m of text.matchAll(/^(\w+), ([\w]+):/gm)) profiles[m[1]!] = m[2]!;
+  return profiles;
+}
+
+/** Parses the /proc/mdstat block of one md device: "[2/1] [U_]" means one of two members missing. */
+export function parseMdstat(text: string, device: string): RaidState | undefined {
+  const name = device.replace(/^\/dev\//, '');
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(`${name} :`));
+  if (start === -1) return undefined;
+  const status = lines
+    .slice(start, start + 3)
+    .join(' ')
+    .match(/\[(\d+)\/(\d+)\] \[([U_]+)\]/);
+  if (!status) return undefined;
+  const devices = Number(status[1]);
+  const up = Number(status[2]);
+  return {
+    kind: 'md',
+    devices,
+    missing: devices - up,
+    detail: `${up} of ${devices} members active [${status[3]}]`,
+  };
+}

@@ -1,0 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { parseBtrfsDf, parseBtrfsShow, parseMdstat, type RaidState } from '../core/raid.js';
+
+/** State of a btrfs filesystem's devices and its data profile, from btrfs-progs. */
+export async function btrfsState(
+  mountPoint: string,
+): Promise<RaidState & { dataProfile: string | undefined }> {
+  const show = await execa('btrfs', ['filesystem', 'show', mountPoint], { reject: false });
+  if (show.exitCode !== 0)
+    throw new Error(`btrfs filesystem show ${mountPoint} failed: ${String(show.stderr).trim()}`);
+  const df = await execa('btrfs', ['filesystem', 'df', mountPoint], { reject: false });
+  return { ...parseBtrfsShow(String(show.stdout)), dataProfile: parseBtrfsDf(String(df.stdout)).Data };
+}
+
+/** State of an md array from /proc/mdstat, or undefined if it is not listed there. */
+export function mdState(proc: string, device: string): RaidState | undefined {
+  try {
+    return parseMdstat(readFileSync(`${proc}/mdstat`, 'utf8'), device);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,133 @@
+// Helpers for the packaging tests: the built bundles, packaging/install.sh into a staging tree,
+// and an unprivileged user for makepkg (which refuses to run as root).
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { execa } from 'execa';
+import type { Test } from 'tap';
+import { defer } from './sim.js';
+
+/** The repository (working tree) the tests run from. */
+export const repo = resolve(import.meta.dirname, '../..');
+
+/** Programs install.sh must install (its REQUIRED_PROGRAMS) and those it installs when built. */
+export const requiredPrograms = [
+  'dualroot-esp',
+  'dualroot-bind',
+  'dualroot-sync',
+  'dualroot-status',
+  'dualroot-watch',
+];
+
+/** The programs dist/ holds right now, in install.sh's order. */
+export function builtPrograms(): string[] {
+  return requiredPrograms.filter((p) => existsSync(join(repo, 'dist', p, 'index.js')));
+}
+
+let building: Promise<void> | undefined;
+
+/**
+ * Makes sure dist/ has the required bundles. `npm test` builds before tap; a single test file run
+ * with `npx tap` may not have, so build once here rather than fail on a missing bundle.
+ */
+export function ensureBuilt(): Promise<void> {
+  building ??= (async () => {
+    if (requiredPrograms.every((p) => existsSync(join(repo, 'dist', p, 'index.js')))) return;
+    await execa('npm', ['run', 'build'], { cwd: repo });
+  })();
+  return building;
+}
+
+/** Runs packaging/install.sh into `destdir` with extra environment (PREFIX, SYSCONFDIR, ...). */
+export function runInstall(
+  destdir: string,
+  env: Record<string, string> = {},
+  script = join(repo, 'packaging/install.sh'),
+) {
+  return execa(script, [], { env: { DESTDIR: destdir, ...env }, reject: false, all: true });
+}
+
+/** Every path under `dir` (files, symlinks and directories), relative, sorted. */
+export function listTree(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const full = join(d, name);
+      const st = statSync(full, { throwIfNoEntry: false });
+      out.push(relative(dir, full) + (st?.isDirectory() ? '/' : ''));
+      if (st?.isDirectory()) walk(full);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** The files (not directories) the install must produce for the given programs, PREFIX=/usr. */
+export function expectedFiles(programs: string[], docs: string[]): string[] {
+  const files = [
+    'etc/dualroot/dualroot.conf',
+    'usr/share/libalpm/hooks/10-dualroot-guard.hook',
+    'usr/share/libalpm/hooks/99-dualroot-sync.hook',
+    'usr/lib/systemd/system/dualroot-bind.service',
+    'usr/share/licenses/dualroot/LICENSE',
+    'usr/share/doc/dualroot/dualroot.conf.sample',
+    ...docs.map((d) => `usr/share/doc/dualroot/${d}`),
+  ];
+  for (const p of programs) {
+    files.push(`usr/bin/${p}`, `usr/lib/dualroot/${p}/index.js`, `usr/lib/dualroot/${p}/package.json`);
+  }
+  if (programs.includes('dualroot-watch')) files.push('usr/lib/systemd/system/dualroot-watch.service');
+  return files.sort();
+}
+
+/** The docs install.sh copies: README.md and docs/*.md. */
+export function docFiles(): string[] {
+  const docs = readdirSync(join(repo, 'docs')).filter((f) => f.endsWith('.md'));
+  if (existsSync(join(repo, 'README.md'))) docs.push('README.md');
+  return docs.sort();
+}
+
+/** The unprivileged account makepkg runs as (it refuses root): nobody exists on every Debian/Arch. */
+export const builder = { user: 'nobody', uid: 65534, gid: 65534 };
+
+/** A scratch directory owned by the builder, removed at teardown. */
+export function builderDir(t: Test): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dualroot-pkg-'));
+  chownSync(dir, builder.uid, builder.gid);
+  defer(t, () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * Runs a command as the builder with a private HOME (npm and makepkg write there) and exactly the
+ * given environment: `env -i` because tap injects NODE_OPTIONS (its process-info loader) into
+ * every child, and npm/node under makepkg must not load it.
+ */
+export function asBuilder(
+  file: string,
+  args: string[],
+  options: { cwd: string; home: string; env?: Record<string, string> },
+) {
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: options.home,
+    LANG: 'C.UTF-8',
+    ...options.env,
+  };
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  return execa(
+    'setpriv',
+    [
+      `--reuid=${builder.uid}`,
+      `--regid=${builder.gid}`,
+      '--clear-groups',
+      '--',
+      'env',
+      '-i',
+      ...vars,
+      file,
+      ...args,
+    ],
+    { cwd: options.cwd, reject: false, all: true },
+  );
+}

@@ -1,0 +1,84 @@
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import t from 'tap';
+import { bundle } from '../helpers/bundle.js';
+import { twoDiskMachine } from '../helpers/sim.js';
+import { bytes, snapshot, writeTree } from '../helpers/tree.js';
+
+/** An rsync on PATH that logs when it starts and ends, then runs the real rsync (an observer, not a fake). */
+function loggingRsync(dir: string, log: string, delaySeconds: number): string {
+  const bin = join(dir, 'bin');
+  const real = '/usr/bin/rsync';
+  writeTree(bin, {
+    rsync: `#!/bin/sh\necho "start $$ $(date +%s.%N)" >> ${log}\nsleep ${delaySeconds}\n${real} "$@"\nrc=$?\necho "end $$ $(date +%s.%N)" >> ${log}\nexit $rc\n`,
+  });
+  chmodSync(join(bin, 'rsync'), 0o755);
+  return bin;
+}
+
+/** SIGKILLs a process and all its descendants, found through their parent ids. */
+async function killTree(pid: number): Promise<void> {
+  const table = (await execa('ps', ['-eo', 'pid=,ppid='])).stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
+  const victims = [pid];
+  for (let i = 0; i < victims.length; i++)
+    for (const [child, parent] of table) if (parent === victims[i]) victims.push(child);
+  for (const victim of victims) process.kill(victim, 'SIGKILL');
+}
+
+t.test('two syncs started at once serialise: their writes never overlap', async (t) => {
+  const m = await twoDiskMachine(t);
+  writeTree(m.efi[0]!, { 'vmlinuz-linux': bytes(3_000_000, 1), 'initramfs-linux.img': bytes(3_000_000, 2) });
+  const log = join(m.root, 'rsync.log');
+  const bin = loggingRsync(m.root, log, 1);
+  const env = { ...m.env, PATH: `${bin}:${process.env.PATH}` };
+  const [a, b] = await Promise.all([
+    execa('node', [bundle('dualroot-sync')], { env, reject: false }),
+    execa('node', [bundle('dualroot-sync')], { env, reject: false }),
+  ]);
+  t.equal(a.exitCode, 0, a.stderr);
+  t.equal(b.exitCode, 0, b.stderr);
+  const events = readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '));
+  t.equal(events.length, 4, 'two rsync runs, each started and ended');
+  // flock wraps the logging rsync, so holding the lock means: start and end of one run are adjacent.
+  t.same(
+    events.map((e) => e[0]),
+    ['start', 'end', 'start', 'end'],
+    'the second waited for the first',
+  );
+  t.equal(events[0]![1], events[1]![1]);
+  t.same(snapshot(m.efi[1]!), snapshot(m.efi[0]!));
+});
+
+t.test('a killed holder never blocks the next run; a busy lock past the timeout is reported', async (t) => {
+  const m = await twoDiskMachine(t);
+  writeTree(m.efi[0]!, { 'vmlinuz-linux': bytes(1_000_000, 1) });
+  const log = join(m.root, 'rsync.log');
+  const bin = loggingRsync(m.root, log, 3);
+  writeFileSync(m.config, '[rsync]\nlock_timeout = 1\n');
+  const slow = execa('node', [bundle('dualroot-sync')], {
+    env: { ...m.env, PATH: `${bin}:${process.env.PATH}` },
+    reject: false,
+  });
+  while (!readFileSync(log, { encoding: 'utf8', flag: 'a+' }).includes('start'))
+    await new Promise((r) => setTimeout(r, 50));
+  const busy = await execa('node', [bundle('dualroot-sync')], { env: m.env, reject: false });
+  t.equal(busy.exitCode, 1);
+  t.match(
+    busy.stderr,
+    /another dualroot run kept .*sync.lock locked for more than 1 s \(\[rsync\] lock_timeout\); nothing was written/,
+  );
+  // Kill the whole first run mid-copy: the kernel drops its lock with the last process holding it.
+  // The whole run (node, flock, the rsync wrapper and its children) at once, as systemd kills a cgroup.
+  await killTree(slow.pid!);
+  await slow;
+  const next = await execa('node', [bundle('dualroot-sync')], { env: m.env, reject: false });
+  t.equal(next.exitCode, 0, next.stderr);
+  t.same(snapshot(m.efi[1]!), snapshot(m.efi[0]!));
+});

@@ -1,0 +1,147 @@
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import t, { type Test } from 'tap';
+import { main as bind } from '../../src/cli/bind.js';
+import { main as status } from '../../src/cli/status.js';
+import { main as sync } from '../../src/cli/sync.js';
+import { makeDisk, mount, runProgram, type SimMachine, twoDiskMachine } from '../helpers/sim.js';
+import { bytes, writeTree } from '../helpers/tree.js';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/efivars');
+const PARTUUIDS: [string, string] = [
+  '2501309a-e669-42ad-82ce-06032008c705',
+  'dcd286f4-1c96-40ba-ac93-e4e3e0665751',
+];
+const run = (env: NodeJS.ProcessEnv, ...argv: string[]) => runProgram(status, 'dualroot-status', argv, env);
+
+/** A healthy two-disk machine: real captured EFI variables with one entry per ESP, bound, synced, fstab with nofail. */
+async function healthy(t: Test): Promise<SimMachine & { envx: NodeJS.ProcessEnv }> {
+  const m = await twoDiskMachine(t, { partUuids: PARTUUIDS });
+  const fstab = join(m.root, 'fstab');
+  writeFileSync(
+    fstab,
+    `PARTUUID=${PARTUUIDS[0]} ${m.efi[0]} vfat umask=0077,nofail,x-systemd.device-timeout=10s 0 2\nPARTUUID=${PARTUUIDS[1]} ${m.efi[1]} vfat umask=0077,nofail,x-systemd.device-timeout=10s 0 2\n`,
+  );
+  const envx = {
+    ...m.env,
+    DUALROOT_EFIVARS: join(FIXTURES, 'both-entries-booted-disk0'),
+    DUALROOT_FSTAB: fstab,
+  };
+  writeTree(m.efi[0]!, {
+    'EFI/BOOT/BOOTX64.EFI': bytes(50_000, 1),
+    'vmlinuz-linux': bytes(300_000, 2),
+    'loader/entries/arch.conf': 'title Arch\n',
+    'loader/random-seed': 'seed0',
+  });
+  t.equal((await runProgram(bind, 'dualroot-bind', [], envx)).code, 0);
+  t.equal((await runProgram(sync, 'dualroot-sync', [], envx)).code, 0);
+  return { ...m, envx };
+}
+
+t.test('healthy machine: exit 0, every check ok, Prometheus metrics written atomically', async (t) => {
+  const m = await healthy(t);
+  const prom = join(m.root, 'dualroot.prom');
+  const result = await run(m.envx, '--prometheus', prom);
+  t.equal(result.code, 0, result.stdout);
+  t.match(result.stdout, /^healthy: this machine can boot from either disk$/m);
+  t.notMatch(result.stdout, /^(problem|warning)/m);
+  t.match(result.stdout, /^ok {7}entries {3}\/dev\/loop\d+p1: Boot0006 "probe-disk0"$/m);
+  t.match(
+    result.stdout,
+    /^ok {7}sync {6}esp: .*efi1 matches .*efi0 \(\d+ entries, names, sizes and times\)$/m,
+  );
+  const text = readFileSync(prom, 'utf8');
+  t.match(text, /^dualroot_degraded 0$/m);
+  t.match(text, new RegExp(`^dualroot_esp_present\\{mount="${m.efi[1]}"\\} 1$`, 'm'));
+  t.match(
+    text,
+    new RegExp(`^dualroot_destination_in_sync\\{item="esp",destination="${m.efi[1]}"\\} 1$`, 'm'),
+  );
+  t.match(text, /^dualroot_last_sync_success_timestamp_seconds\{item="esp",destination=".*"\} \d{10}$/m);
+  t.match(text, /^dualroot_boot_entry_present\{partuuid="2501309a-e669-42ad-82ce-06032008c705"\} 1$/m);
+  const json = JSON.parse((await run(m.envx, '--json')).stdout);
+  t.match(json, { healthy: true, exitCode: 0 });
+  t.ok(json.checks.every((c: { level: string }) => c.level === 'ok'));
+});
+
+t.test(
+  'one file changed: the fast check and --verify find it; a same-size, same-time change only --verify',
+  async (t) => {
+    const m = await healthy(t);
+    writeFileSync(join(m.efi[1]!, 'loader/entries/arch.conf'), 'title Arch Linux (edited)\n');
+    const fast = await run(m.envx);
+    t.equal(fast.code, 3);
+    t.match(
+      fast.stdout,
+      /^problem {2}sync {6}esp: .*efi1 differs from .*efi0 by names, sizes and times: differs loader\/entries\/arch.conf$/m,
+    );
+    t.match(fast.stdout, /fix: run dualroot-sync/);
+    t.match(
+      (await run(m.envx, '--verify')).stdout,
+      /by contents \(sha256\): differs loader\/entries\/arch.conf/,
+    );
+    await runProgram(sync, 'dualroot-sync', [], m.envx);
+    // Flip bytes in place, keeping size and time: what bit rot or a bad write looks like.
+    const kernel = join(m.efi[1]!, 'vmlinuz-linux');
+    const before = (await import('node:fs')).statSync(kernel);
+    const data = readFileSync(kernel);
+    data[1000] = (data[1000]! + 1) % 256;
+    writeFileSync(kernel, data);
+    utimesSync(kernel, before.atime, before.mtime);
+    t.equal((await run(m.envx)).code, 0, 'names, sizes and times cannot see it');
+    const verify = await run(m.envx, '--verify');
+    t.equal(verify.code, 3);
+    t.match(verify.stdout, /differs from .* by contents \(sha256\): differs vmlinuz-linux$/m);
+  },
+);
+
+t.test('destination unmounted: degraded (exit 3) with the fix; fstab without nofail: warning', async (t) => {
+  const m = await healthy(t);
+  writeFileSync(m.envx.DUALROOT_FSTAB!, `PARTUUID=${PARTUUIDS[1]} ${m.efi[1]} vfat umask=0077 0 2\n`);
+  const warned = await run(m.envx);
+  t.equal(warned.code, 0, 'a warning alone is not degraded');
+  t.match(
+    warned.stdout,
+    /^warning {2}fstab {5}.*fstab line 1 mounts .*efi1 without nofail: if that disk dies, the boot stops in emergency mode$/m,
+  );
+  t.match(warned.stdout, /fix: add nofail,x-systemd.device-timeout=10s/);
+  t.match(warned.stdout, /healthy: .* \(1 warning\)/);
+  await execa('umount', [m.efi[1]!]);
+  const degraded = await run(m.envx, '--json');
+  t.equal(degraded.code, 3);
+  const checks = JSON.parse(degraded.stdout).checks as { check: string; level: string; message: string }[];
+  t.ok(
+    checks.some((c) => c.check === 'esps' && c.level === 'problem' && /efi1 is not mounted/.test(c.message)),
+  );
+  t.ok(
+    checks.some((c) => c.check === 'sync' && c.level === 'problem' && /not a mount point/.test(c.message)),
+  );
+});
+
+t.test('root btrfs RAID1 with a device missing is a problem', async (t) => {
+  const m = await healthy(t);
+  const a = await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 130, fs: 'none' }]);
+  const b = await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 130, fs: 'none' }]);
+  await execa('mkfs.btrfs', [
+    '-q',
+    '-f',
+    '-d',
+    'raid1',
+    '-m',
+    'raid1',
+    a.parts[0]!.device,
+    b.parts[0]!.device,
+  ]);
+  const root = join(m.root, 'raidroot');
+  await mount(t, a.parts[0]!.device, root);
+  const ok = await run({ ...m.envx, DUALROOT_ROOT: root });
+  t.match(ok.stdout, /^ok {7}root {6}root RAID1 healthy: 2 of 2 devices present, data RAID1$/m);
+  await execa('umount', [root]);
+  await execa('partx', ['-d', b.loop]);
+  await execa('btrfs', ['device', 'scan', '--forget'], { reject: false });
+  await mount(t, a.parts[0]!.device, root, ['-o', 'degraded']);
+  const degraded = await run({ ...m.envx, DUALROOT_ROOT: root });
+  t.equal(degraded.code, 3);
+  t.match(degraded.stdout, /^problem {2}root {6}root RAID1 is degraded: 1 of 2 devices present$/m);
+});
