@@ -16,10 +16,14 @@ if (missing.length > 0) {
   }
 } else {
   const lab = await buildLab();
-  t.test('1: both disks: identify, bind, sync, idempotent second sync, --test', (t) => scenarioBothDisks(t, lab));
+  t.test('1: both disks: identify, bind, sync, idempotent second sync, --test', (t) =>
+    scenarioBothDisks(t, lab),
+  );
   t.test('2: kernel upgrade synced, then each disk lost in turn', (t) => scenarioUpgradeThenLoss(t, lab));
+  t.test('3: boot entries: firmware-made only ends in the Shell; entries --fix boots either disk', (t) =>
+    scenarioBootEntries(t, lab),
+  );
 }
-
 
 /** Asserts a boot ran its steps to the end, with the log named when it did not. */
 function assertBooted(t: Test, boot: Boot, what: string): void {
@@ -97,7 +101,11 @@ run state cat /run/dualroot/sync-state.json
   const esp = json(t, boot, 'esp');
   t.equal(run(t, boot, 'esp').exit, 0, 'dualroot-esp exits 0');
   t.equal(esp.booted?.partuuid, lab.espPartuuids[0], "dualroot-esp names disk 0's ESP as booted");
-  t.equal(esp.booted?.evidence, 'LoaderDevicePartUUID', 'decided by LoaderDevicePartUUID (set by systemd-boot)');
+  t.equal(
+    esp.booted?.evidence,
+    'LoaderDevicePartUUID',
+    'decided by LoaderDevicePartUUID (set by systemd-boot)',
+  );
   t.equal(esp.esps?.length, 2, 'both ESPs listed');
 
   t.equal(run(t, boot, 'bind').exit, 0, `dualroot-bind exits 0: ${run(t, boot, 'bind').stderr}`);
@@ -107,21 +115,39 @@ run state cat /run/dualroot/sync-state.json
   t.equal(bootSource, boot.results.get('efi0-source'), '/boot is the same filesystem and root as /efi0');
 
   t.equal(run(t, boot, 'sync-test').exit, 0, 'dualroot-sync --test exits 0');
-  t.match(run(t, boot, 'sync-test').stdout, /stale\.txt|delete|create/, '--test reports what it would change');
-  t.equal(boot.results.get('efi1-after-test'), boot.results.get('efi1-before'), '--test changed nothing on ESP 1');
+  t.match(
+    run(t, boot, 'sync-test').stdout,
+    /stale\.txt|delete|create/,
+    '--test reports what it would change',
+  );
+  t.equal(
+    boot.results.get('efi1-after-test'),
+    boot.results.get('efi1-before'),
+    '--test changed nothing on ESP 1',
+  );
 
   const sync1 = json(t, boot, 'sync1');
   t.equal(run(t, boot, 'sync1').exit, 0, `first dualroot-sync exits 0: ${run(t, boot, 'sync1').stderr}`);
   t.ok(filesTransferred(sync1) > 0, `first sync copied files (${filesTransferred(sync1)})`);
-  t.equal(boot.results.get('efi1-sum'), boot.results.get('efi0-sum'), 'in the guest, ESP 1 hashes like ESP 0');
+  t.equal(
+    boot.results.get('efi1-sum'),
+    boot.results.get('efi0-sum'),
+    'in the guest, ESP 1 hashes like ESP 0',
+  );
 
   const sync2 = json(t, boot, 'sync2');
   t.equal(run(t, boot, 'sync2').exit, 0, 'second dualroot-sync exits 0');
   t.ok(
-    sync2.results?.some((r: { destination: string; status: string }) => r.destination === '/efi1' && r.status === 'ok'),
+    sync2.results?.some(
+      (r: { destination: string; status: string }) => r.destination === '/efi1' && r.status === 'ok',
+    ),
     'second sync reports /efi1 ok',
   );
-  t.equal(filesTransferred(sync2), 0, 'second sync transfers no file (FAT 2 s times handled by --modify-window)');
+  t.equal(
+    filesTransferred(sync2),
+    0,
+    'second sync transfers no file (FAT 2 s times handled by --modify-window)',
+  );
 
   const state = json(t, boot, 'state');
   t.equal(state.items?.esp?.destinations?.['/efi1']?.ok, true, 'sync-state.json records /efi1 as ok');
@@ -155,10 +181,26 @@ result efi1-sum "$(tree_sum /efi1)"
       });
       assertBooted(t, upgrade, 'upgrade boot');
       t.equal(run(t, upgrade, 'bind').exit, 0, 'dualroot-bind exits 0');
-      t.equal(run(t, upgrade, 'entry0').exit, 0, `boot entry for ESP 0 created: ${run(t, upgrade, 'entry0').stderr}`);
-      t.equal(run(t, upgrade, 'entry1').exit, 0, `boot entry for ESP 1 created: ${run(t, upgrade, 'entry1').stderr}`);
-      t.equal(run(t, upgrade, 'hook').exit, 0, `dualroot-sync --hook exits 0: ${run(t, upgrade, 'hook').stdout}`);
-      t.equal(upgrade.results.get('efi1-sum'), upgrade.results.get('efi0-sum'), 'ESPs identical after the hook');
+      t.equal(
+        run(t, upgrade, 'entry0').exit,
+        0,
+        `boot entry for ESP 0 created: ${run(t, upgrade, 'entry0').stderr}`,
+      );
+      t.equal(
+        run(t, upgrade, 'entry1').exit,
+        0,
+        `boot entry for ESP 1 created: ${run(t, upgrade, 'entry1').stderr}`,
+      );
+      t.equal(
+        run(t, upgrade, 'hook').exit,
+        0,
+        `dualroot-sync --hook exits 0: ${run(t, upgrade, 'hook').stdout}`,
+      );
+      t.equal(
+        upgrade.results.get('efi1-sum'),
+        upgrade.results.get('efi0-sum'),
+        'ESPs identical after the hook',
+      );
       const newKernel = await machine.espFile(kept, '/vmlinuz-linux');
       t.ok(
         newKernel?.includes('DUALROOT-LAB-KERNEL-GENERATION-2'),
@@ -180,7 +222,11 @@ if command -v dualroot-status >/dev/null; then run status dualroot-status; else 
 `,
       });
       assertBooted(t, degraded, `boot without disk ${lost}`);
-      t.equal(degraded.results.get('initramfs-generation'), '2', 'the upgraded initramfs booted (marker seen)');
+      t.equal(
+        degraded.results.get('initramfs-generation'),
+        '2',
+        'the upgraded initramfs booted (marker seen)',
+      );
       t.equal(degraded.results.get('root-mount'), 'degraded', 'the btrfs root mounted degraded');
       const esp = json(t, degraded, 'esp');
       t.equal(esp.booted?.partuuid, lab.espPartuuids[kept], `dualroot-esp names disk ${kept}'s ESP`);
@@ -191,8 +237,16 @@ if command -v dualroot-status >/dev/null; then run status dualroot-status; else 
         degraded.results.get(`efi${kept}-source`),
         `/boot is disk ${kept}'s ESP`,
       );
-      t.equal(degraded.results.get(`efi${lost}-mounted`), '', `/efi${lost} is not mounted (its disk is gone)`);
-      t.equal(run(t, degraded, 'sync').exit, 3, 'dualroot-sync reports degraded (exit 3): the other ESP is missing');
+      t.equal(
+        degraded.results.get(`efi${lost}-mounted`),
+        '',
+        `/efi${lost} is not mounted (its disk is gone)`,
+      );
+      t.equal(
+        run(t, degraded, 'sync').exit,
+        3,
+        'dualroot-sync reports degraded (exit 3): the other ESP is missing',
+      );
       if (degraded.results.get('status') === 'missing') {
         t.todo('dualroot-status is not on main yet (issue 5): its exit 3 is not checked', () => {});
       } else {
@@ -200,4 +254,64 @@ if command -v dualroot-status >/dev/null; then run status dualroot-status; else 
       }
     });
   }
+}
+
+async function scenarioBootEntries(t: Test, lab: LabInfo): Promise<void> {
+  await t.test('only firmware-made entries: losing disk 0 ends in the UEFI Shell', async (t) => {
+    const machine = new LabMachine('3-firmware-entries', lab);
+    const first = await machine.boot({
+      label: 'both-disks',
+      disks: [0, 1],
+      steps: `
+run bind dualroot-bind
+run sync dualroot-sync
+run entries dualroot-esp entries
+`,
+    });
+    assertBooted(t, first, 'first boot');
+    t.equal(run(t, first, 'sync').exit, 0, 'ESP 1 synced, so disk 1 alone could boot Linux');
+    t.not(
+      run(t, first, 'entries').exit,
+      0,
+      `dualroot-esp entries flags the missing entries: ${run(t, first, 'entries').stdout}`,
+    );
+    const lost = await machine.boot({ label: 'without-disk0', disks: [1], steps: '', timeoutMs: 120_000 });
+    t.ok(lost.shell, `the firmware fell into the UEFI Shell instead of booting disk 1 (log ${lost.logFile})`);
+    t.notOk(lost.results.has('initramfs-generation'), 'Linux did not start');
+  });
+  await t.test('after dualroot-esp entries --fix: either disk alone boots Linux', async (t) => {
+    const machine = new LabMachine('3-entries-fixed', lab);
+    const first = await machine.boot({
+      label: 'fix',
+      disks: [0, 1],
+      steps: `
+run bind dualroot-bind
+run sync dualroot-sync
+run fix dualroot-esp entries --fix
+run entries dualroot-esp entries
+run efibootmgr efibootmgr -v
+`,
+    });
+    assertBooted(t, first, 'boot that fixes the entries');
+    t.equal(
+      run(t, first, 'fix').exit,
+      0,
+      `entries --fix exits 0: ${run(t, first, 'fix').stdout}${run(t, first, 'fix').stderr}`,
+    );
+    t.equal(
+      run(t, first, 'entries').exit,
+      0,
+      `entries reports every ESP has its entry: ${run(t, first, 'entries').stdout}`,
+    );
+    for (const lost of [0, 1]) {
+      const kept = 1 - lost;
+      const boot = await machine.boot({
+        label: `without-disk${lost}`,
+        disks: [kept],
+        steps: 'run esp dualroot-esp --json\n',
+      });
+      assertBooted(t, boot, `boot without disk ${lost}`);
+      t.equal(json(t, boot, 'esp').booted?.partuuid, lab.espPartuuids[kept], `booted disk ${kept}'s ESP`);
+    }
+  });
 }

@@ -99,7 +99,9 @@ export interface Boot {
 }
 
 /** Parses a serial console log into a Boot (all but timing fields). */
-export function parseConsole(raw: string): Pick<Boot, 'log' | 'results' | 'runs' | 'failures' | 'ended' | 'shell'> {
+export function parseConsole(
+  raw: string,
+): Pick<Boot, 'log' | 'results' | 'runs' | 'failures' | 'ended' | 'shell'> {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: OVMF writes terminal escapes to the serial port
   const log = raw.replace(/\r/g, '').replace(/\x1b\[[0-9;?=]*[a-zA-Z]/g, '');
   const results = new Map<string, string>();
@@ -176,25 +178,39 @@ export class LabMachine {
     const stepsFile = join(this.dir, `steps-${this.boots}.sh`);
     writeFileSync(stepsFile, options.steps);
     const args = [
-      '-accel', 'tcg',
-      '-machine', 'pc',
-      '-cpu', 'max',
-      '-smp', '2',
-      '-m', '1024',
-      '-display', 'none',
-      '-monitor', 'none',
-      '-serial', 'stdio',
-      '-nic', 'none',
+      '-accel',
+      'tcg',
+      '-machine',
+      'pc',
+      '-cpu',
+      'max',
+      '-smp',
+      '2',
+      '-m',
+      '1024',
+      '-display',
+      'none',
+      '-monitor',
+      'none',
+      '-serial',
+      'stdio',
+      '-nic',
+      'none',
       '-no-reboot',
-      '-drive', `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
-      '-drive', `if=pflash,format=raw,unit=1,file=${this.vars}`,
-      '-fw_cfg', `name=opt/dualroot/steps,file=${stepsFile}`,
+      '-drive',
+      `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
+      '-drive',
+      `if=pflash,format=raw,unit=1,file=${this.vars}`,
+      '-fw_cfg',
+      `name=opt/dualroot/steps,file=${stepsFile}`,
     ];
     // Fixed PCI slots: removing disk 0 must not move disk 1, as on real hardware.
     for (const slot of options.disks) {
       args.push(
-        '-drive', `file=${this.disk(slot)},format=raw,if=none,id=disk${slot}`,
-        '-device', `virtio-blk-pci,drive=disk${slot},addr=${(0x4 + slot).toString(16)}`,
+        '-drive',
+        `file=${this.disk(slot)},format=raw,if=none,id=disk${slot}`,
+        '-device',
+        `virtio-blk-pci,drive=disk${slot},addr=${(0x4 + slot).toString(16)}`,
       );
     }
     const started = Date.now();
