@@ -1,10 +1,11 @@
 #!/bin/bash
 # Builds everything the UEFI lab boots, under test/vm/cache/ (git-ignored):
-#   kernel/      a Debian cloud kernel package, fetched with apt-get download and unpacked (never installed)
+#   kernel/*.deb a Debian cloud kernel package, fetched with apt-get download (never installed; unpacked
+#                into a temporary directory each run)
 #   initramfs-gen1.img, initramfs-gen2.img   busybox + the kernel modules needed to mount the btrfs root;
 #                gen2 differs only by its generation marker (the "kernel upgrade" of scenario 2)
 #   vmlinuz-gen1, vmlinuz-gen2   the kernel; gen2 has a marker appended so its content differs
-#   root/        the root file system tree: busybox, node, the built dualroot programs, the tools they call
+#   (temporary)  the root file system tree: busybox, node, the built dualroot programs, the tools they call
 #   golden/disk0.img, golden/disk1.img   two GPT disks: ESP (FAT32) + one half of a btrfs RAID1 root
 # Downloads and the kernel are reused between runs; the root tree and disks are rebuilt every run
 # (a few seconds) so they always carry the current dist/.
@@ -42,21 +43,25 @@ file_is_static "$BUSYBOX" || die "$BUSYBOX is not statically linked: apt-get ins
 mkdir -p "$cache"
 
 # --- kernel -------------------------------------------------------------------------------------
+# Only the .deb is cached: thousands of unpacked module files inside the repository would swell every
+# tool that globs it (tap's coverage exclusion list overflowed the environment). Unpacking takes ~1 s.
 kdir=$cache/kernel
-if [[ ! -f $kdir/done ]]; then
+tmp=$(mktemp -d /tmp/dualroot-lab.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+if ! ls "$kdir"/*.deb >/dev/null 2>&1; then
   rm -rf "$kdir" && mkdir -p "$kdir"
   # The metapackage names the current ABI's image package; fetch that one.
   pkg=$(apt-cache depends linux-image-cloud-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')
   [[ -n $pkg ]] || die "apt-cache depends linux-image-cloud-amd64 named no kernel package (apt-get update?)"
   (cd "$kdir" && apt-get download "$pkg" 2>&1 | grep -v 'unsandboxed' || true)
-  deb=$(ls "$kdir"/*.deb 2>/dev/null | head -1)
-  [[ -n $deb ]] || die "apt-get download $pkg fetched nothing"
-  dpkg -x "$deb" "$kdir/root"
-  touch "$kdir/done"
 fi
-kver=$(ls "$kdir/root/lib/modules" | head -1)
-vmlinuz=$kdir/root/boot/vmlinuz-$kver
-moddir=$kdir/root/lib/modules/$kver
+rm -rf "$kdir/root" "$kdir/done" # unpacked trees of older versions of this script
+deb=$(ls "$kdir"/*.deb 2>/dev/null | head -1)
+[[ -n $deb ]] || die "apt-get download of the kernel fetched nothing into $kdir"
+dpkg -x "$deb" "$tmp/kernel"
+kver=$(ls "$tmp/kernel/lib/modules" | head -1)
+vmlinuz=$tmp/kernel/boot/vmlinuz-$kver
+moddir=$tmp/kernel/lib/modules/$kver
 
 # Modules the lab needs, dependencies first (resolved from each .ko's modinfo "depends=", no kmod needed).
 declare -A modpath=() seen=()
@@ -98,8 +103,8 @@ cp "$vmlinuz" "$cache/vmlinuz-gen1"
 { cat "$vmlinuz"; printf 'DUALROOT-LAB-KERNEL-GENERATION-2\n'; } >"$cache/vmlinuz-gen2"
 
 # --- root tree ------------------------------------------------------------------------------------
-root=$cache/root
-rm -rf "$root"
+rm -rf "$cache/root" # older versions of this script kept the tree here
+root=$tmp/root
 mkdir -p "$root"/usr/{bin,sbin,lib,lib64} "$root"/{etc,proc,sys,dev,run,tmp,boot,efi0,efi1,mnt,root,var/tmp}
 for d in bin sbin lib lib64; do ln -s "usr/$d" "$root/$d"; done
 chmod 1777 "$root/tmp" "$root/var/tmp"
@@ -155,8 +160,8 @@ echo dualroot-lab >"$root/etc/hostname"
 # --- ESPs -----------------------------------------------------------------------------------------
 # ESP 0 as after installing Arch with systemd-boot; ESP 1 as after only `bootctl install` on disk 1,
 # plus a stale file, so the first sync has something to copy and something to delete.
-espdir=$(mktemp -d)
-trap 'rm -rf "$espdir"' EXIT
+espdir=$tmp/esp
+mkdir -p "$espdir"
 make_loader_tree() { # dir
   mkdir -p "$1/EFI/BOOT" "$1/EFI/systemd" "$1/loader/entries"
   cp "$SD_BOOT" "$1/EFI/BOOT/BOOTX64.EFI"
@@ -207,7 +212,7 @@ mnt=$(mktemp -d)
 cleanup() {
   mountpoint -q "$mnt" && umount "$mnt"
   for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null || true; done
-  rm -rf "$espdir" "$mnt"
+  rm -rf "$tmp" "$mnt"
 }
 trap cleanup EXIT
 for i in 0 1; do
