@@ -7,14 +7,15 @@ import t, { type Test } from 'tap';
 import { type Boot, buildLab, type LabInfo, LabMachine, missingPrerequisites } from './lib/lab.js';
 
 const missing = missingPrerequisites();
-if (missing.length > 0) {
-  const reason = `UEFI lab cannot run, missing: ${missing.join(', ')}`;
-  if (process.env.DUALROOT_SKIP_VM === '1') {
-    console.error(`\n!!! SKIPPING THE UEFI LAB (DUALROOT_SKIP_VM=1): ${reason}\n`);
-    t.skip(reason, () => {});
-  } else {
-    t.fail(`${reason}. Install them, or set DUALROOT_SKIP_VM=1 to skip the lab explicitly.`);
-  }
+if (process.env.DUALROOT_SKIP_VM === '1') {
+  // An explicit opt-out only: never a silent pass.
+  const reason = `UEFI lab skipped because DUALROOT_SKIP_VM=1${missing.length > 0 ? `; missing: ${missing.join(', ')}` : ''}`;
+  console.error(`\n!!! SKIPPING THE UEFI LAB: ${reason}\n`);
+  t.skip(reason, () => {});
+} else if (missing.length > 0) {
+  t.fail(
+    `UEFI lab cannot run, missing: ${missing.join(', ')}. Install them, or set DUALROOT_SKIP_VM=1 to skip the lab explicitly.`,
+  );
 } else {
   const lab = await buildLab();
   t.test('1: both disks: identify, bind, sync, idempotent second sync, --test', (t) =>
