@@ -1,0 +1,39 @@
+# Helpers for scenario steps (sourced by lab-init). Everything the test asserts is printed as one
+# console line starting with @@, so kernel messages between lines never corrupt a result.
+
+# result NAME VALUE: a named value.
+result() { echo "@@RESULT $1=$2"; }
+
+# run NAME COMMAND...: runs a command, prints its exit code and base64 stdout/stderr on one line
+# (and readable copies for whoever reads the log).
+run() {
+  _name=$1
+  shift
+  "$@" >/tmp/run.out 2>/tmp/run.err
+  _rc=$?
+  sed "s/^/[$_name] /" /tmp/run.out /tmp/run.err
+  echo "@@RUN $_name exit=$_rc stdout=$(base64 -w0 </tmp/run.out) stderr=$(base64 -w0 </tmp/run.err)"
+  return 0
+}
+
+# tree_sum DIR: one sha256 over every file's relative path and content (the "identical" check).
+tree_sum() {
+  # An unmounted ESP directory is empty on the root: never let two of those compare equal.
+  [ -n "$(mounted_source "$1")" ] || { echo "not-a-mount:$1"; return; }
+  (cd "$1" && find . -type f ! -path ./loader/random-seed | LC_ALL=C sort | while read -r f; do
+    echo "$f $(sha256sum "$f" | cut -d' ' -f1)"
+  done) | sha256sum | cut -d' ' -f1
+}
+
+# mounted_source MOUNTPOINT: "major:minor root" of what is mounted there (from mountinfo).
+mounted_source() { awk -v m="$1" '$5 == m {print $3, $4}' /proc/self/mountinfo | tail -1; }
+
+# disk_of PARTUUID: the whole-disk device holding that partition (e.g. /dev/vdb).
+disk_of() {
+  _part=$(basename "$(readlink "/dev/disk/by-partuuid/$1")")
+  echo "/dev/$(basename "$(dirname "$(readlink -f "/sys/class/block/$_part")")")"
+}
+
+# Busybox's sh runs its applets before PATH: make the util-linux tools the ones steps get.
+mount() { /usr/bin/mount "$@"; }
+umount() { /usr/bin/umount "$@"; }

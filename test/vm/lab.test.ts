@@ -1,0 +1,319 @@
+// The UEFI lab: proves on real firmware (OVMF), real FAT ESPs, real systemd-boot and a real Debian
+// kernel that a two-disk machine keeps booting when either disk dies. Each scenario boots QEMU a few
+// times and asserts what the guest printed on the serial console and what is on the ESPs afterwards.
+// Run: npx tap --disable-coverage test/vm/lab.test.ts (root; packages in docs/uefi-lab.md; the lab covers
+// no src/ lines itself, and the coverage thresholds fail a run that generates none). DUALROOT_SKIP_VM=1 skips.
+import t, { type Test } from 'tap';
+import { type Boot, buildLab, type LabInfo, LabMachine, missingPrerequisites } from './lib/lab.js';
+
+const missing = missingPrerequisites();
+if (process.env.DUALROOT_SKIP_VM === '1') {
+  // An explicit opt-out only: never a silent pass.
+  const reason = `UEFI lab skipped because DUALROOT_SKIP_VM=1${missing.length > 0 ? `; missing: ${missing.join(', ')}` : ''}`;
+  console.error(`\n!!! SKIPPING THE UEFI LAB: ${reason}\n`);
+  t.skip(reason, () => {});
+} else if (missing.length > 0) {
+  t.fail(
+    `UEFI lab cannot run, missing: ${missing.join(', ')}. Install them, or set DUALROOT_SKIP_VM=1 to skip the lab explicitly.`,
+  );
+} else {
+  const lab = await buildLab();
+  t.test('1: both disks: identify, bind, sync, idempotent second sync, --test', (t) =>
+    scenarioBothDisks(t, lab),
+  );
+  t.test('2: kernel upgrade synced, then each disk lost in turn', (t) => scenarioUpgradeThenLoss(t, lab));
+  t.test('3: boot entries: firmware-made only ends in the Shell; entries --fix boots either disk', (t) =>
+    scenarioBootEntries(t, lab),
+  );
+}
+
+/** Asserts a boot ran its steps to the end, with the log named when it did not. */
+function assertBooted(t: Test, boot: Boot, what: string): void {
+  t.notOk(boot.timedOut, `${what}: QEMU finished before the timeout (log ${boot.logFile})`);
+  t.notOk(boot.shell, `${what}: firmware did not fall into the UEFI Shell (log ${boot.logFile})`);
+  t.same(boot.failures, [], `${what}: no @@FAIL from the guest`);
+  t.ok(boot.ended, `${what}: the guest ran its steps and powered off (log ${boot.logFile})`);
+  t.equal(boot.results.get('steps-exit'), '0', `${what}: steps exited 0`);
+  t.comment(`${what}: ${boot.seconds.toFixed(1)} s`);
+}
+
+/** A guest `run` result, failing the test with the log's name when it is missing. */
+function run(t: Test, boot: Boot, name: string) {
+  const r = boot.runs.get(name);
+  if (!r) {
+    t.fail(`the guest printed no result for "${name}" (log ${boot.logFile})`);
+    return { exit: -1, stdout: '', stderr: '' };
+  }
+  return r;
+}
+
+/** Parsed JSON stdout of a guest run. */
+function json(t: Test, boot: Boot, name: string) {
+  const r = run(t, boot, name);
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    t.fail(`${name} printed no JSON: ${r.stdout}${r.stderr}`);
+    return {};
+  }
+}
+
+/** Total files transferred by a `dualroot-sync --json` run. */
+function filesTransferred(report: { results?: { changes?: { files?: number } }[] }): number {
+  return (report.results ?? []).reduce((n, r) => n + (r.changes?.files ?? 0), 0);
+}
+
+/** Asserts both ESPs hold the same files with the same content (read with mtools from the images). */
+async function assertEspsIdentical(t: Test, machine: LabMachine, what: string): Promise<void> {
+  const files0 = (await machine.espFiles(0)).filter((f) => f !== '/loader/random-seed');
+  const files1 = (await machine.espFiles(1)).filter((f) => f !== '/loader/random-seed');
+  t.same(files1, files0, `${what}: ESP 1 has exactly ESP 0's files`);
+  for (const file of files0) {
+    const a = await machine.espFile(0, file);
+    const b = await machine.espFile(1, file);
+    t.ok(a && b && a.equals(b), `${what}: ${file} is identical on both ESPs`);
+  }
+}
+
+async function scenarioBothDisks(t: Test, lab: LabInfo): Promise<void> {
+  const machine = new LabMachine('1-both-disks', lab);
+  const boot = await machine.boot({
+    label: 'both-disks',
+    disks: [0, 1],
+    steps: `
+run esp dualroot-esp --json
+run bind dualroot-bind
+run bind-again dualroot-bind
+result boot-source "$(mounted_source /boot)"
+result efi0-source "$(mounted_source /efi0)"
+result efi1-before "$(tree_sum /efi1)"
+run sync-test dualroot-sync --test
+result efi1-after-test "$(tree_sum /efi1)"
+run sync1 dualroot-sync --json
+run sync2 dualroot-sync --json
+result efi0-sum "$(tree_sum /efi0)"
+result efi1-sum "$(tree_sum /efi1)"
+run state cat /run/dualroot/sync-state.json
+`,
+  });
+  assertBooted(t, boot, 'boot with both disks');
+  t.equal(boot.results.get('initramfs-generation'), '1', 'booted the installed initramfs');
+  t.equal(boot.results.get('root-mount'), 'normal', 'btrfs RAID1 root mounted with both members');
+
+  const esp = json(t, boot, 'esp');
+  t.equal(run(t, boot, 'esp').exit, 0, 'dualroot-esp exits 0');
+  t.equal(esp.booted?.partuuid, lab.espPartuuids[0], "dualroot-esp names disk 0's ESP as booted");
+  t.equal(
+    esp.booted?.evidence,
+    'LoaderDevicePartUUID',
+    'decided by LoaderDevicePartUUID (set by systemd-boot)',
+  );
+  t.equal(esp.esps?.length, 2, 'both ESPs listed');
+
+  t.equal(run(t, boot, 'bind').exit, 0, `dualroot-bind exits 0: ${run(t, boot, 'bind').stderr}`);
+  t.equal(run(t, boot, 'bind-again').exit, 0, 'a second dualroot-bind is a no-op, exit 0');
+  const bootSource = boot.results.get('boot-source');
+  t.ok(bootSource, '/boot is a mount');
+  t.equal(bootSource, boot.results.get('efi0-source'), '/boot is the same filesystem and root as /efi0');
+
+  t.equal(run(t, boot, 'sync-test').exit, 0, 'dualroot-sync --test exits 0');
+  t.match(
+    run(t, boot, 'sync-test').stdout,
+    /stale\.txt|delete|create/,
+    '--test reports what it would change',
+  );
+  t.equal(
+    boot.results.get('efi1-after-test'),
+    boot.results.get('efi1-before'),
+    '--test changed nothing on ESP 1',
+  );
+
+  const sync1 = json(t, boot, 'sync1');
+  t.equal(run(t, boot, 'sync1').exit, 0, `first dualroot-sync exits 0: ${run(t, boot, 'sync1').stderr}`);
+  t.ok(filesTransferred(sync1) > 0, `first sync copied files (${filesTransferred(sync1)})`);
+  t.equal(
+    boot.results.get('efi1-sum'),
+    boot.results.get('efi0-sum'),
+    'in the guest, ESP 1 hashes like ESP 0',
+  );
+
+  const sync2 = json(t, boot, 'sync2');
+  t.equal(run(t, boot, 'sync2').exit, 0, 'second dualroot-sync exits 0');
+  t.ok(
+    sync2.results?.some(
+      (r: { destination: string; status: string }) => r.destination === '/efi1' && r.status === 'ok',
+    ),
+    'second sync reports /efi1 ok',
+  );
+  t.equal(
+    filesTransferred(sync2),
+    0,
+    'second sync transfers no file (FAT 2 s times handled by --modify-window)',
+  );
+
+  const state = json(t, boot, 'state');
+  t.equal(state.items?.esp?.destinations?.['/efi1']?.ok, true, 'sync-state.json records /efi1 as ok');
+
+  t.notOk(await machine.espFile(1, '/stale.txt'), 'the stale file on ESP 1 was deleted');
+  await assertEspsIdentical(t, machine, 'after the sync');
+}
+
+async function scenarioUpgradeThenLoss(t: Test, lab: LabInfo): Promise<void> {
+  for (const lost of [0, 1]) {
+    const kept = 1 - lost;
+    await t.test(`disk ${lost} removed after the upgrade`, async (t) => {
+      const machine = new LabMachine(`2-upgrade-lose-disk${lost}`, lab);
+      // Boot 1: bind, give every ESP a boot entry (firmware-made entries alone do not survive a disk
+      // loss, see scenario 3), upgrade the kernel into /boot and sync as the pacman hook does.
+      const upgrade = await machine.boot({
+        label: 'upgrade',
+        disks: [0, 1],
+        steps: `
+run bind dualroot-bind
+run sync-initial dualroot-sync
+run entry0 efibootmgr -q -c -d "$(disk_of ${lab.espPartuuids[0]})" -p 1 -L "dualroot disk 0" -l '\\EFI\\BOOT\\BOOTX64.EFI'
+run entry1 efibootmgr -q -c -d "$(disk_of ${lab.espPartuuids[1]})" -p 1 -L "dualroot disk 1" -l '\\EFI\\BOOT\\BOOTX64.EFI'
+run entries efibootmgr -v
+cp /usr/lib/lab/payload/vmlinuz-linux /boot/vmlinuz-linux
+cp /usr/lib/lab/payload/initramfs-linux.img /boot/initramfs-linux.img
+run hook dualroot-sync --hook
+result efi0-sum "$(tree_sum /efi0)"
+result efi1-sum "$(tree_sum /efi1)"
+`,
+      });
+      assertBooted(t, upgrade, 'upgrade boot');
+      t.equal(run(t, upgrade, 'bind').exit, 0, 'dualroot-bind exits 0');
+      t.equal(
+        run(t, upgrade, 'entry0').exit,
+        0,
+        `boot entry for ESP 0 created: ${run(t, upgrade, 'entry0').stderr}`,
+      );
+      t.equal(
+        run(t, upgrade, 'entry1').exit,
+        0,
+        `boot entry for ESP 1 created: ${run(t, upgrade, 'entry1').stderr}`,
+      );
+      t.equal(
+        run(t, upgrade, 'hook').exit,
+        0,
+        `dualroot-sync --hook exits 0: ${run(t, upgrade, 'hook').stdout}`,
+      );
+      t.equal(
+        upgrade.results.get('efi1-sum'),
+        upgrade.results.get('efi0-sum'),
+        'ESPs identical after the hook',
+      );
+      const newKernel = await machine.espFile(kept, '/vmlinuz-linux');
+      t.ok(
+        newKernel?.includes('DUALROOT-LAB-KERNEL-GENERATION-2'),
+        `the new kernel is on disk ${kept}'s ESP (read with mtools)`,
+      );
+
+      // Boot 2: disk `lost` is gone.
+      const degraded = await machine.boot({
+        label: `without-disk${lost}`,
+        disks: [kept],
+        steps: `
+run esp dualroot-esp --json
+run bind dualroot-bind
+result boot-source "$(mounted_source /boot)"
+result efi${kept}-source "$(mounted_source /efi${kept})"
+result efi${lost}-mounted "$(mounted_source /efi${lost})"
+run sync dualroot-sync
+if command -v dualroot-status >/dev/null; then run status dualroot-status; else result status missing; fi
+`,
+      });
+      assertBooted(t, degraded, `boot without disk ${lost}`);
+      t.equal(
+        degraded.results.get('initramfs-generation'),
+        '2',
+        'the upgraded initramfs booted (marker seen)',
+      );
+      t.equal(degraded.results.get('root-mount'), 'degraded', 'the btrfs root mounted degraded');
+      const esp = json(t, degraded, 'esp');
+      t.equal(esp.booted?.partuuid, lab.espPartuuids[kept], `dualroot-esp names disk ${kept}'s ESP`);
+      t.equal(esp.booted?.evidence, 'LoaderDevicePartUUID', 'decided by LoaderDevicePartUUID');
+      t.equal(run(t, degraded, 'bind').exit, 0, `dualroot-bind exits 0: ${run(t, degraded, 'bind').stderr}`);
+      t.equal(
+        degraded.results.get('boot-source'),
+        degraded.results.get(`efi${kept}-source`),
+        `/boot is disk ${kept}'s ESP`,
+      );
+      t.equal(
+        degraded.results.get(`efi${lost}-mounted`),
+        '',
+        `/efi${lost} is not mounted (its disk is gone)`,
+      );
+      t.equal(
+        run(t, degraded, 'sync').exit,
+        3,
+        'dualroot-sync reports degraded (exit 3): the other ESP is missing',
+      );
+      if (degraded.results.get('status') === 'missing') {
+        t.todo('dualroot-status is not on main yet (issue 5): its exit 3 is not checked', () => {});
+      } else {
+        t.equal(run(t, degraded, 'status').exit, 3, 'dualroot-status reports degraded (exit 3)');
+      }
+    });
+  }
+}
+
+async function scenarioBootEntries(t: Test, lab: LabInfo): Promise<void> {
+  await t.test('only firmware-made entries: losing disk 0 ends in the UEFI Shell', async (t) => {
+    const machine = new LabMachine('3-firmware-entries', lab);
+    const first = await machine.boot({
+      label: 'both-disks',
+      disks: [0, 1],
+      steps: `
+run bind dualroot-bind
+run sync dualroot-sync
+run entries dualroot-esp entries
+`,
+    });
+    assertBooted(t, first, 'first boot');
+    t.equal(run(t, first, 'sync').exit, 0, 'ESP 1 synced, so disk 1 alone could boot Linux');
+    t.not(
+      run(t, first, 'entries').exit,
+      0,
+      `dualroot-esp entries flags the missing entries: ${run(t, first, 'entries').stdout}`,
+    );
+    const lost = await machine.boot({ label: 'without-disk0', disks: [1], steps: '', timeoutMs: 120_000 });
+    t.ok(lost.shell, `the firmware fell into the UEFI Shell instead of booting disk 1 (log ${lost.logFile})`);
+    t.notOk(lost.results.has('initramfs-generation'), 'Linux did not start');
+  });
+  await t.test('after dualroot-esp entries --fix: either disk alone boots Linux', async (t) => {
+    const machine = new LabMachine('3-entries-fixed', lab);
+    const first = await machine.boot({
+      label: 'fix',
+      disks: [0, 1],
+      steps: `
+run bind dualroot-bind
+run sync dualroot-sync
+run fix dualroot-esp entries --fix
+run entries dualroot-esp entries
+run efibootmgr efibootmgr -v
+`,
+    });
+    assertBooted(t, first, 'boot that fixes the entries');
+    t.equal(
+      run(t, first, 'fix').exit,
+      0,
+      `entries --fix exits 0: ${run(t, first, 'fix').stdout}${run(t, first, 'fix').stderr}`,
+    );
+    t.equal(
+      run(t, first, 'entries').exit,
+      0,
+      `entries reports every ESP has its entry: ${run(t, first, 'entries').stdout}`,
+    );
+    for (const lost of [0, 1]) {
+      const kept = 1 - lost;
+      const boot = await machine.boot({
+        label: `without-disk${lost}`,
+        disks: [kept],
+        steps: 'run esp dualroot-esp --json\n',
+      });
+      assertBooted(t, boot, `boot without disk ${lost}`);
+      t.equal(json(t, boot, 'esp').booted?.partuuid, lab.espPartuuids[kept], `booted disk ${kept}'s ESP`);
+    }
+  });
+}

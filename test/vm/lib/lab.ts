@@ -1,0 +1,285 @@
+// The UEFI lab's host side: builds the images (test/vm/build.sh), boots them in QEMU on OVMF with
+// chosen disks attached, parses what the guest printed on the serial console, and reads the FAT
+// ESPs with mtools afterwards. See docs/uefi-lab.md.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+/** The repository root and the lab's directories. */
+export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const vmDir = join(repo, 'test/vm');
+const cacheDir = process.env.DUALROOT_VM_CACHE ?? join(vmDir, 'cache');
+const workDir = join(vmDir, 'work');
+
+/** Debian's OVMF: code (read-only) and the pristine variable store each machine copies. */
+export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd';
+const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd';
+
+/** What build.sh wrote to golden/lab.json: the fixed identities of the lab's disks. */
+export interface LabInfo {
+  kernelVersion: string;
+  diskGuids: [string, string];
+  espPartuuids: [string, string];
+  rootPartuuids: [string, string];
+  rootFsUuid: string;
+  espOffsetBytes: number;
+}
+
+/** Host files the lab needs, with the Debian package that provides each. */
+const FILES: [string, string][] = [
+  [OVMF_CODE, 'ovmf'],
+  [OVMF_VARS, 'ovmf'],
+  ['/usr/lib/systemd/boot/efi/systemd-bootx64.efi', 'systemd-boot-efi'],
+];
+/** Host programs the lab needs (found on PATH plus the sbin directories), with their packages. */
+const PROGRAMS: [string, string][] = [
+  ['qemu-system-x86_64', 'qemu-system-x86'],
+  ['mcopy', 'mtools'],
+  ['mkfs.fat', 'dosfstools'],
+  ['mkfs.btrfs', 'btrfs-progs'],
+  ['sfdisk', 'fdisk'],
+  ['cpio', 'cpio'],
+  ['zstd', 'zstd'],
+  ['rsync', 'rsync'],
+  ['efibootmgr', 'efibootmgr'],
+];
+
+/** Whether a program is on PATH or in the sbin directories (root's PATH may lack them under CI). */
+function hasProgram(name: string): boolean {
+  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+  return dirs.some((dir) => dir !== '' && existsSync(join(dir, name)));
+}
+
+/** Missing prerequisites as "what (apt-get install package)" strings; empty when the lab can run. */
+export function missingPrerequisites(): string[] {
+  const missing = [
+    ...FILES.filter(([path]) => !existsSync(path)),
+    ...PROGRAMS.filter(([name]) => !hasProgram(name)),
+  ].map(([what, pkg]) => `${what} (apt-get install ${pkg})`);
+  if (process.getuid?.() !== 0) missing.push('root (build.sh uses loop devices to fill the btrfs root)');
+  return missing;
+}
+
+/** Builds dist/ and the lab images (cached downloads; see build.sh) and returns the disk identities. */
+export async function buildLab(): Promise<LabInfo> {
+  // The guest runs the bundles from dist/, so build them from the current source first.
+  await execa('node', ['scripts/build.js'], { cwd: repo, all: true }).catch((error) => {
+    throw new Error(`npm run build failed, the lab needs dist/:\n${error.all ?? error.message}`);
+  });
+  await execa('bash', [join(vmDir, 'build.sh')], { cwd: repo, all: true }).catch((error) => {
+    throw new Error(`test/vm/build.sh failed:\n${error.all ?? error.message}`);
+  });
+  return JSON.parse(readFileSync(join(cacheDir, 'golden/lab.json'), 'utf8')) as LabInfo;
+}
+
+/** One `run NAME cmd...` of the guest: exit code and output. */
+export interface RunResult {
+  exit: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** What one boot printed, parsed. */
+export interface Boot {
+  /** The whole console log, escape sequences and CRs removed. */
+  log: string;
+  results: Map<string, string>;
+  runs: Map<string, RunResult>;
+  failures: string[];
+  /** The guest reached @@END (steps ran and everything was unmounted). */
+  ended: boolean;
+  /** The firmware ended in the UEFI Shell instead of booting Linux. */
+  shell: boolean;
+  timedOut: boolean;
+  seconds: number;
+  /** Path of the saved console log (kept for debugging failed runs). */
+  logFile: string;
+}
+
+/** Parses a serial console log into a Boot (all but timing fields). */
+export function parseConsole(
+  raw: string,
+): Pick<Boot, 'log' | 'results' | 'runs' | 'failures' | 'ended' | 'shell'> {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: OVMF writes terminal escapes to the serial port
+  const log = raw.replace(/\r/g, '').replace(/\x1b\[[0-9;?=]*[a-zA-Z]/g, '');
+  const results = new Map<string, string>();
+  const runs = new Map<string, RunResult>();
+  const failures: string[] = [];
+  let ended = false;
+  for (const line of log.split('\n')) {
+    const at = line.indexOf('@@');
+    if (at < 0) continue;
+    const marker = line.slice(at);
+    let m = /^@@RESULT ([^=\s]+)=(.*)$/.exec(marker);
+    if (m) results.set(m[1] ?? '', m[2] ?? '');
+    m = /^@@RUN (\S+) exit=(\d+) stdout=(\S*) stderr=(\S*)$/.exec(marker);
+    if (m)
+      runs.set(m[1] ?? '', {
+        exit: Number(m[2]),
+        stdout: Buffer.from(m[3] ?? '', 'base64').toString('utf8'),
+        stderr: Buffer.from(m[4] ?? '', 'base64').toString('utf8'),
+      });
+    if (marker.startsWith('@@FAIL')) failures.push(marker);
+    if (marker.startsWith('@@END')) ended = true;
+  }
+  return { log, results, runs, failures, ended, shell: SHELL.test(log) };
+}
+
+// OVMF's UEFI Shell banner and prompt: the firmware found nothing it would boot.
+const SHELL = /UEFI Interactive Shell|Shell> /;
+
+/** Options for one boot. */
+export interface BootOptions {
+  /** Which disk slots are attached (0, 1); a missing slot is a removed disk. */
+  disks: number[];
+  /** Shell steps the guest runs (sourced with lab-lib.sh's helpers). Empty for no steps. */
+  steps: string;
+  /** Kill QEMU after this long (default 180 s). */
+  timeoutMs?: number;
+  /** Label for the saved console log. */
+  label: string;
+}
+
+/** A lab machine: two disk slots and its own persistent OVMF variable store. */
+export class LabMachine {
+  readonly dir: string;
+  readonly vars: string;
+  private boots = 0;
+
+  /** A fresh machine named `name`: copies of the golden disks and a pristine variable store. */
+  constructor(
+    readonly name: string,
+    readonly info: LabInfo,
+  ) {
+    this.dir = join(workDir, name);
+    rmSync(this.dir, { recursive: true, force: true });
+    mkdirSync(this.dir, { recursive: true });
+    for (const i of [0, 1]) copyFileSync(join(cacheDir, `golden/disk${i}.img`), this.disk(i));
+    this.vars = join(this.dir, 'OVMF_VARS.fd');
+    copyFileSync(OVMF_VARS, this.vars);
+  }
+
+  /** Image file of a disk slot. */
+  disk(slot: number): string {
+    return join(this.dir, `disk${slot}.img`);
+  }
+
+  /** Puts a blank disk (all zeros, same size) into a slot: a replacement for a dead disk. */
+  async blankDisk(slot: number): Promise<void> {
+    rmSync(this.disk(slot), { force: true });
+    await execa('truncate', ['-s', '2048M', this.disk(slot)]);
+  }
+
+  /** Boots with the given disks and steps; resolves when QEMU exits (poweroff, shell or timeout). */
+  async boot(options: BootOptions): Promise<Boot> {
+    this.boots += 1;
+    const stepsFile = join(this.dir, `steps-${this.boots}.sh`);
+    writeFileSync(stepsFile, options.steps);
+    const args = [
+      '-accel',
+      'tcg',
+      '-machine',
+      'pc',
+      '-cpu',
+      'max',
+      '-smp',
+      '2',
+      '-m',
+      '1024',
+      '-display',
+      'none',
+      '-monitor',
+      'none',
+      '-serial',
+      'stdio',
+      '-nic',
+      'none',
+      '-no-reboot',
+      '-drive',
+      `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
+      '-drive',
+      `if=pflash,format=raw,unit=1,file=${this.vars}`,
+      '-fw_cfg',
+      `name=opt/dualroot/steps,file=${stepsFile}`,
+    ];
+    // Fixed PCI slots: removing disk 0 must not move disk 1, as on real hardware.
+    for (const slot of options.disks) {
+      args.push(
+        '-drive',
+        `file=${this.disk(slot)},format=raw,if=none,id=disk${slot}`,
+        '-device',
+        `virtio-blk-pci,drive=disk${slot},addr=${(0x4 + slot).toString(16)}`,
+      );
+    }
+    const started = Date.now();
+    const timeoutMs = options.timeoutMs ?? 180_000;
+    const logFile = join(this.dir, `boot-${this.boots}-${options.label}.log`);
+    const { raw, timedOut } = await runQemu(args, timeoutMs);
+    writeFileSync(logFile, raw);
+    return { ...parseConsole(raw), timedOut, seconds: (Date.now() - started) / 1000, logFile };
+  }
+
+  /** A file of a disk's ESP, read with mtools (the host has no FAT driver); undefined if absent. */
+  async espFile(slot: number, path: string): Promise<Buffer | undefined> {
+    const result = await execa('mcopy', ['-n', '-i', this.espImage(slot), `::${path}`, '-'], {
+      encoding: 'buffer',
+      reject: false,
+      env: { MTOOLS_SKIP_CHECK: '1' },
+    });
+    return result.exitCode === 0 ? Buffer.from(result.stdout) : undefined;
+  }
+
+  /** Every file on a disk's ESP (paths as "/EFI/BOOT/BOOTX64.EFI"), sorted; lower-cased by FAT rules. */
+  async espFiles(slot: number): Promise<string[]> {
+    const result = await execa('mdir', ['-/', '-b', '-i', this.espImage(slot), '::/'], {
+      reject: false,
+      env: { MTOOLS_SKIP_CHECK: '1' },
+    });
+    if (result.exitCode !== 0) throw new Error(`mdir on disk ${slot}'s ESP failed: ${result.stderr}`);
+    return result.stdout
+      .split('\n')
+      .map((l) => l.trim().replace(/^::/, ''))
+      .filter((l) => l !== '' && !l.endsWith('/'))
+      .sort();
+  }
+
+  /** mtools image spec of a slot's ESP (partition 1 at the fixed offset). */
+  private espImage(slot: number): string {
+    return `${this.disk(slot)}@@${this.info.espOffsetBytes}`;
+  }
+}
+
+/** Runs QEMU, collecting its serial output; kills it at the timeout or when the UEFI Shell appears. */
+function runQemu(args: string[], timeoutMs: number): Promise<{ raw: string; timedOut: boolean }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let raw = '';
+    let timedOut = false;
+    let shellSeen = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      raw += chunk.toString('latin1');
+      // The Shell never powers off by itself: stop once it is certain (prompt or banner seen).
+      if (!shellSeen && SHELL.test(raw)) {
+        shellSeen = true;
+        setTimeout(() => child.kill('SIGKILL'), 2000);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      raw += `\n@@QEMU-STDERR ${chunk.toString('latin1')}`;
+    });
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start qemu-system-x86_64: ${error.message}`));
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolvePromise({ raw, timedOut });
+    });
+  });
+}
