@@ -1,7 +1,7 @@
 // The UEFI lab: proves on real firmware (OVMF), real FAT ESPs, real systemd-boot and a real Debian
 // kernel that a two-disk machine keeps booting when either disk dies. Each scenario boots QEMU a few
 // times and asserts what the guest printed on the serial console and what is on the ESPs afterwards.
-// Run: npx tap --disable-coverage test/vm/lab.test.ts (root; packages in docs/uefi-lab.md; the lab covers
+// Run: npm run test:vm (root; packages in docs/uefi-lab.md; the lab covers
 // no src/ lines itself, and the coverage thresholds fail a run that generates none). DUALROOT_SKIP_VM=1 skips.
 import t, { type Test } from 'tap';
 import { type Boot, buildLab, type LabInfo, LabMachine, missingPrerequisites } from './lib/lab.js';
