@@ -1,5 +1,5 @@
 import { decideBind } from '../core/bind.js';
-import { ExitCode, FailureError } from '../core/errors.js';
+import { ExitCode, FailureError, UsageError } from '../core/errors.js';
 import { loadConfig } from '../sys/config-file.js';
 import { bindMount } from '../sys/mount.js';
 import { readMountinfo } from '../sys/mountinfo.js';
@@ -38,6 +38,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io,
   );
   if (!args) return ExitCode.ok;
+  if (args.json)
+    throw new UsageError(
+      'dualroot-bind has no JSON output',
+      'its exit code says it all (--check: 0 when the target is the booted ESP); dualroot-status --json reports the bind',
+    );
   const log = new Logger(io, PROGRAM, args.quiet);
   const paths = pathsFrom(args, io);
   if (args.hook) return guard(args, paths, io);

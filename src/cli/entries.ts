@@ -8,7 +8,7 @@ import {
   firmwarePath,
   formatBootOrder,
 } from '../core/boot-entries.js';
-import { ExitCode, FailureError } from '../core/errors.js';
+import { ExitCode, FailureError, UsageError } from '../core/errors.js';
 import type { Esp } from '../core/esp.js';
 import { runEfibootmgr } from '../sys/efibootmgr.js';
 import { isUefi, readBootOptions } from '../sys/efivars.js';
@@ -79,6 +79,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io,
   );
   if (!args) return ExitCode.ok;
+  if (args.test && !args.fix)
+    throw new UsageError(
+      '--test only applies to --fix',
+      'dualroot-esp entries --fix --test prints the efibootmgr commands; without --fix nothing is written anyway',
+    );
   const log = new Logger(io, 'dualroot-esp', args.quiet);
   const paths = pathsFrom(args, io);
   const machine = await readMachine(paths);

@@ -33,6 +33,9 @@ t.test('fresh bind, then idempotent, with --check and --test', async (t) => {
   t.match(again.stdout, /already the booted ESP.*nothing to do/);
   t.equal(mountsAt(boot).length, 1, 'no second mount stacked');
   t.equal((await run(m.env, '--check')).code, 0, '--check passes once bound');
+  const json = await run(m.env, '--json');
+  t.equal(json.code, 2, '--json is refused (usage error), not ignored');
+  t.match(json.stderr, /dualroot-bind has no JSON output/);
 });
 
 t.test('a wrong mount on /boot is refused, never stacked', async (t) => {

@@ -29,6 +29,10 @@ t.test('entries present: listed with their BootOrder position; nothing to fix', 
   const fix = await run(m.env, 'both-entries-booted-disk0', '--fix', '--test');
   t.equal(fix.code, 0);
   t.match(fix.stdout, /nothing to fix/);
+  // --test only means something with --fix: alone it is a usage error, not a silent listing.
+  const alone = await run(m.env, 'both-entries-booted-disk0', '--test');
+  t.equal(alone.code, 2, '--test without --fix is a usage error');
+  t.match(alone.stderr, /--test only applies to --fix/);
 });
 
 t.test(
