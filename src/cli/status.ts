@@ -5,6 +5,7 @@ import { DualrootError, ExitCode } from '../core/errors.js';
 import type { Booted } from '../core/esp.js';
 import { espLinesWithoutNofail, parseFstab } from '../core/fstab.js';
 import { mountAt } from '../core/mountinfo.js';
+import { unmirroredProfiles } from '../core/raid.js';
 import { type Check, formatPrometheus, type Metric, statusExitCode, statusMetrics } from '../core/status.js';
 import type { SyncState } from '../core/sync-state.js';
 import { compareTrees, excludeMatcher } from '../core/tree-compare.js';
@@ -383,10 +384,12 @@ async function checkRoot(report: Report, paths: SystemPaths, machine: Machine): 
   }
   let state: { devices: number; missing: number; detail: string } | undefined;
   let profile = '';
+  let unmirrored: string[] = [];
   if (root.fsType === 'btrfs') {
     const btrfs = await btrfsState(paths.root);
     state = btrfs;
-    profile = btrfs.dataProfile ?? 'unknown';
+    profile = btrfs.profiles.Data?.join('+') ?? 'unknown';
+    unmirrored = unmirroredProfiles(btrfs.profiles);
     if (btrfs.devices < 2) {
       report.add('root', paths.root, 'ok', `btrfs on one device (${profile}): no RAID1 (approach 2)`);
       return;
@@ -416,6 +419,15 @@ async function checkRoot(report: Report, paths: SystemPaths, machine: Machine): 
       'problem',
       `root RAID1 is degraded: ${state.detail}`,
       'replace the disk and re-add it (btrfs replace / mdadm --add), see docs/guide.md',
+    );
+  else if (unmirrored.length > 0)
+    // Chunks written while the root ran degraded are single: every device is back, yet they live on one.
+    report.add(
+      'root',
+      paths.root,
+      'problem',
+      `root RAID1 has every device (${state.detail}) but chunks on one disk only (${unmirrored.join(', ')}), written while it ran degraded`,
+      `make them RAID1: btrfs balance start -dconvert=raid1,soft -mconvert=raid1,soft ${paths.root}`,
     );
   else
     report.add(

@@ -19,11 +19,24 @@ export function parseBtrfsShow(text: string): RaidState {
   return { kind: 'btrfs', devices: total, missing, detail: `${total - missing} of ${total} devices present` };
 }
 
-/** Block group profiles from `btrfs filesystem df MOUNT` (e.g. { Data: 'RAID1', Metadata: 'RAID1' }). */
-export function parseBtrfsDf(text: string): Record<string, string> {
-  const profiles: Record<string, string> = {};
-  for (const m of text.matchAll(/^(\w+), ([\w]+):/gm)) profiles[m[1]!] = m[2]!;
+/** Block group profiles from `btrfs filesystem df MOUNT`, per type; several when a degraded mount wrote new chunks. */
+export function parseBtrfsDf(text: string): Record<string, string[]> {
+  const profiles: Record<string, string[]> = {};
+  for (const m of text.matchAll(/^(\w+), ([\w]+):/gm)) {
+    const [, type, profile] = m as unknown as [string, string, string];
+    const list = profiles[type] ?? [];
+    if (!list.includes(profile)) list.push(profile);
+    profiles[type] = list;
+  }
   return profiles;
+}
+
+/** "Type: profile" for every Data, Metadata or System profile that does not keep a copy on each disk. */
+export function unmirroredProfiles(profiles: Record<string, string[]>): string[] {
+  // GlobalReserve is always "single": it is reserved space, not chunks on disk.
+  return ['Data', 'Metadata', 'System'].flatMap((type) =>
+    (profiles[type] ?? []).filter((p) => !/^RAID(1|1C3|1C4|10)$/i.test(p)).map((p) => `${type}: ${p}`),
+  );
 }
 
 /** Parses the /proc/mdstat block of one md device: "[2/1] [U_]" means one of two members missing. */

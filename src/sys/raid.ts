@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { parseBtrfsDf, parseBtrfsShow, parseMdstat, type RaidState } from '../core/raid.js';
 
-/** State of a btrfs filesystem's devices and its data profile, from btrfs-progs. */
+/** State of a btrfs filesystem's devices and its block group profiles, from btrfs-progs. */
 export async function btrfsState(
   mountPoint: string,
-): Promise<RaidState & { dataProfile: string | undefined }> {
+): Promise<RaidState & { profiles: Record<string, string[]> }> {
   const show = await execa('btrfs', ['filesystem', 'show', mountPoint], { reject: false });
   if (show.exitCode !== 0)
     throw new Error(`btrfs filesystem show ${mountPoint} failed: ${String(show.stderr).trim()}`);
   const df = await execa('btrfs', ['filesystem', 'df', mountPoint], { reject: false });
-  return { ...parseBtrfsShow(String(show.stdout)), dataProfile: parseBtrfsDf(String(df.stdout)).Data };
+  return { ...parseBtrfsShow(String(show.stdout)), profiles: parseBtrfsDf(String(df.stdout)) };
 }
 
 /** State of an md array from /proc/mdstat, or undefined if it is not listed there. */

@@ -62,8 +62,8 @@ export function listTree(dir: string): string[] {
   return out.sort();
 }
 
-/** The files (not directories) the install must produce for the given programs, PREFIX=/usr. */
-export function expectedFiles(programs: string[], docs: string[]): string[] {
+/** The files (not directories) the install must produce for the given programs, PREFIX=/usr; manSuffix '.gz' for a makepkg package. */
+export function expectedFiles(programs: string[], docs: string[], manSuffix = ''): string[] {
   const files = [
     'etc/dualroot/dualroot.conf',
     'usr/share/libalpm/hooks/10-dualroot-guard.hook',
@@ -74,7 +74,7 @@ export function expectedFiles(programs: string[], docs: string[]): string[] {
     ...docs.map((d) => `usr/share/doc/dualroot/${d}`),
     ...readdirSync(join(repo, 'docs/man'))
       .filter((f) => /\.[1-8]$/.test(f))
-      .map((f) => `usr/share/man/man${f.slice(-1)}/${f}`),
+      .map((f) => `usr/share/man/man${f.slice(-1)}/${f}${manSuffix}`),
   ];
   for (const p of programs) {
     files.push(`usr/bin/${p}`, `usr/lib/dualroot/${p}/index.js`, `usr/lib/dualroot/${p}/package.json`);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -119,29 +120,49 @@ t.test('destination unmounted: degraded (exit 3) with the fix; fstab without nof
   );
 });
 
-t.test('root btrfs RAID1 with a device missing is a problem', async (t) => {
-  const m = await healthy(t);
-  const a = await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 130, fs: 'none' }]);
-  const b = await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 130, fs: 'none' }]);
-  await execa('mkfs.btrfs', [
-    '-q',
-    '-f',
-    '-d',
-    'raid1',
-    '-m',
-    'raid1',
-    a.parts[0]!.device,
-    b.parts[0]!.device,
-  ]);
-  const root = join(m.root, 'raidroot');
-  await mount(t, a.parts[0]!.device, root);
-  const ok = await run({ ...m.envx, DUALROOT_ROOT: root });
-  t.match(ok.stdout, /^ok {7}root {6}root RAID1 healthy: 2 of 2 devices present, data RAID1$/m);
-  await execa('umount', [root]);
-  await execa('partx', ['-d', b.loop]);
-  await execa('btrfs', ['device', 'scan', '--forget'], { reject: false });
-  await mount(t, a.parts[0]!.device, root, ['-o', 'degraded']);
-  const degraded = await run({ ...m.envx, DUALROOT_ROOT: root });
-  t.equal(degraded.code, 3);
-  t.match(degraded.stdout, /^problem {2}root {6}root RAID1 is degraded: 1 of 2 devices present$/m);
-});
+t.test(
+  'root btrfs RAID1: a missing device, then single chunks written while degraded, are problems',
+  async (t) => {
+    const m = await healthy(t);
+    const a = await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 300, fs: 'none' }]);
+    const b = await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 300, fs: 'none' }]);
+    await execa('mkfs.btrfs', [
+      '-q',
+      '-f',
+      '-d',
+      'raid1',
+      '-m',
+      'raid1',
+      a.parts[0]!.device,
+      b.parts[0]!.device,
+    ]);
+    const root = join(m.root, 'raidroot');
+    await mount(t, a.parts[0]!.device, root);
+    const ok = await run({ ...m.envx, DUALROOT_ROOT: root });
+    t.match(ok.stdout, /^ok {7}root {6}root RAID1 healthy: 2 of 2 devices present, data RAID1$/m);
+    await execa('umount', [root]);
+    await execa('partx', ['-d', b.loop]);
+    await execa('btrfs', ['device', 'scan', '--forget'], { reject: false });
+    await mount(t, a.parts[0]!.device, root, ['-o', 'degraded']);
+    const degraded = await run({ ...m.envx, DUALROOT_ROOT: root });
+    t.equal(degraded.code, 3);
+    t.match(degraded.stdout, /^problem {2}root {6}root RAID1 is degraded: 1 of 2 devices present$/m);
+
+    // Written while degraded: btrfs allocates single chunks, which stay on one disk after it returns.
+    writeFileSync(join(root, 'written-degraded'), randomBytes(64 << 20));
+    await execa('umount', [root]);
+    await execa('partx', ['-a', b.loop]);
+    await execa('btrfs', ['device', 'scan']);
+    await mount(t, a.parts[0]!.device, root);
+    const back = await run({ ...m.envx, DUALROOT_ROOT: root });
+    t.equal(back.code, 3, 'single chunks on a complete RAID1 are a problem');
+    t.match(
+      back.stdout,
+      /^problem {2}root {6}root RAID1 has every device \(2 of 2 devices present\) but chunks on one disk only \(Data: single\), written while it ran degraded$/m,
+    );
+    t.match(back.stdout, /btrfs balance start -dconvert=raid1,soft -mconvert=raid1,soft /);
+    await execa('btrfs', ['balance', 'start', '-dconvert=raid1,soft', '-mconvert=raid1,soft', root]);
+    const balanced = await run({ ...m.envx, DUALROOT_ROOT: root });
+    t.match(balanced.stdout, /^ok {7}root {6}root RAID1 healthy: 2 of 2 devices present, data RAID1$/m);
+  },
+);

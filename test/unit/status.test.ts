@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { espLinesWithoutNofail, parseFstab } from '../../src/core/fstab.js';
-import { parseBtrfsDf, parseBtrfsShow, parseMdstat } from '../../src/core/raid.js';
+import { parseBtrfsDf, parseBtrfsShow, parseMdstat, unmirroredProfiles } from '../../src/core/raid.js';
 import { formatPrometheus, statusExitCode, statusMetrics } from '../../src/core/status.js';
 import { compareTrees, excludeMatcher, type TreeEntry } from '../../src/core/tree-compare.js';
 
@@ -21,11 +21,25 @@ t.test('btrfs RAID1: real captures, healthy and with a device missing', async (t
     detail: '1 of 2 devices present',
   });
   t.same(parseBtrfsDf(fixture('btrfs-df-raid1.txt')), {
-    Data: 'RAID1',
-    System: 'RAID1',
-    Metadata: 'RAID1',
-    GlobalReserve: 'single',
+    Data: ['RAID1'],
+    System: ['RAID1'],
+    Metadata: ['RAID1'],
+    GlobalReserve: ['single'],
   });
+  t.same(
+    unmirroredProfiles(parseBtrfsDf(fixture('btrfs-df-raid1.txt'))),
+    [],
+    'RAID1 everywhere: nothing unmirrored',
+  );
+  // Captured after writing 60 MiB to a RAID1 mounted -o degraded with one device (btrfs-progs 6.2).
+  const degraded = parseBtrfsDf(fixture('btrfs-df-degraded-writes.txt'));
+  t.same(degraded.Data, ['single', 'RAID1']);
+  t.same(
+    unmirroredProfiles(degraded),
+    ['Data: single'],
+    'the single data chunks are named; GlobalReserve is not',
+  );
+  t.same(unmirroredProfiles({ Data: ['DUP'], Metadata: ['RAID1C3'], System: ['RAID10'] }), ['Data: DUP']);
   t.match(
     parseBtrfsShow(
       'Label: none\n\tTotal devices 2 FS bytes used 1\n\tdevid 1 size 1 used 1 path /dev/a\n\t*** Some devices missing\n',
