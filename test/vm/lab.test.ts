@@ -363,6 +363,8 @@ for n in $stale; do run "delete-$n" efibootmgr -q -b "$n" -B; done
 run entries dualroot-esp entries --json
 # 7. The new root partition replaces the missing RAID1 member; degraded-time chunks become RAID1.
 run replace btrfs replace start -B "$devid" "\${new}2" /
+run df-replaced btrfs filesystem df /
+run status-replaced dualroot-status
 run balance btrfs balance start -dconvert=raid1,soft -mconvert=raid1,soft /
 run show-after btrfs filesystem show /
 run df-after btrfs filesystem df /
@@ -438,7 +440,29 @@ run fix dualroot-esp entries --fix
     "no boot entry names the dead disk's ESP any more",
   );
   t.notMatch(run(t, repair, 'show-after').stdout, /MISSING/, 'btrfs has no missing device after the replace');
-  t.notMatch(run(t, repair, 'df-after').stdout, /single/i, 'every chunk is RAID1 again after the balance');
+  // While degraded, btrfs wrote new chunks as single; the replace copies them but keeps them single.
+  t.match(
+    run(t, repair, 'df-replaced').stdout,
+    /^(Data|Metadata|System), single:/m,
+    'after the replace, chunks written degraded are single',
+  );
+  t.equal(run(t, repair, 'status-replaced').exit, 3, 'dualroot-status flags them (exit 3)');
+  t.match(
+    run(t, repair, 'status-replaced').stdout,
+    /chunks on one disk only \((Data|Metadata|System): single/,
+    '...naming the single chunks',
+  );
+  t.match(
+    run(t, repair, 'status-replaced').stdout,
+    /btrfs balance start -dconvert=raid1,soft -mconvert=raid1,soft/,
+    '...and the balance that fixes them',
+  );
+  // GlobalReserve is always "single": it is reserved space, not chunks.
+  t.notMatch(
+    run(t, repair, 'df-after').stdout,
+    /^(Data|Metadata|System), (?!RAID1:)/m,
+    'every chunk is RAID1 again after the balance',
+  );
   t.equal(
     run(t, repair, 'status').exit,
     0,
