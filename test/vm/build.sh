@@ -32,7 +32,7 @@ readonly BUSYBOX=/bin/busybox
 
 die() { echo "build.sh: $*" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || die "must run as root (it uses loop devices to fill the btrfs root)"
-for tool in apt-get dpkg mkfs.fat mcopy mmd sfdisk mkfs.btrfs losetup qemu-system-x86_64 cpio zstd; do
+for tool in apt-get dpkg dpkg-query mkfs.fat mcopy mmd sfdisk mkfs.btrfs losetup qemu-system-x86_64 cpio zstd; do
   command -v "$tool" >/dev/null || die "missing $tool: install the packages listed in docs/uefi-lab.md"
 done
 [[ -f $SD_BOOT ]] || die "missing $SD_BOOT: apt-get install systemd-boot-efi"
@@ -62,6 +62,23 @@ dpkg -x "$deb" "$tmp/kernel"
 kver=$(ls "$tmp/kernel/lib/modules" | head -1)
 vmlinuz=$tmp/kernel/boot/vmlinuz-$kver
 moddir=$tmp/kernel/lib/modules/$kver
+
+# --- bootctl ------------------------------------------------------------------------------------
+# Scenario 4 installs the boot loader on a replacement disk with bootctl, as the docs tell an admin to.
+# Debian ships it in systemd-boot, whose maintainer scripts touch the host's ESP: fetch the .deb of
+# the installed libsystemd-shared's version (bootctl links it) and unpack it, never install it.
+bdir=$cache/systemd-boot
+sd_version=$(dpkg-query -W -f='${Version}' libsystemd-shared 2>/dev/null) ||
+  die "libsystemd-shared is not installed (apt-get install systemd)"
+if ! ls "$bdir"/systemd-boot_"${sd_version//:/%3a}"_*.deb >/dev/null 2>&1; then
+  rm -rf "$bdir" && mkdir -p "$bdir"
+  (cd "$bdir" && apt-get download "systemd-boot=$sd_version" 2>&1 | grep -v 'unsandboxed' || true)
+fi
+bdeb=$(ls "$bdir"/*.deb 2>/dev/null | head -1)
+[[ -n $bdeb ]] || die "apt-get download systemd-boot=$sd_version fetched nothing into $bdir (apt-get update?)"
+dpkg -x "$bdeb" "$tmp/systemd-boot"
+bootctl=$tmp/systemd-boot/usr/bin/bootctl
+[[ -x $bootctl ]] || die "$bdeb has no usr/bin/bootctl"
 
 # Modules the lab needs, dependencies first (resolved from each .ko's modinfo "depends=", no kmod needed).
 declare -A modpath=() seen=()
@@ -126,6 +143,10 @@ for b in node rsync blkid mount umount findmnt lsblk flock sfdisk ionice nice sy
   mkfs.fat fsck.fat btrfs sha256sum cmp; do
   copy_binary "$b"
 done
+# bootctl (unpacked above) and the boot loader it installs, where Arch and Debian keep it.
+install -D -m 0755 "$bootctl" "$root/usr/bin/bootctl"
+for lib in $(ldd "$bootctl" | grep -o '/[^ ]*'); do copy_file "$lib"; done
+install -D -m 0644 "$SD_BOOT" "$root$SD_BOOT"
 cp "$BUSYBOX" "$root/usr/bin/busybox"
 # Busybox fills in everything else (sh, cat, poweroff, ...), never shadowing a real tool.
 for applet in $("$BUSYBOX" --list-full); do
@@ -156,6 +177,8 @@ EOF
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"
 echo dualroot-lab >"$root/etc/hostname"
+# bootctl names the entry directory after the machine ID, as on an installed system.
+echo 5a1ab0000000400080000000000d0a15 >"$root/etc/machine-id"
 
 # --- ESPs -----------------------------------------------------------------------------------------
 # ESP 0 as after installing Arch with systemd-boot; ESP 1 as after only `bootctl install` on disk 1,

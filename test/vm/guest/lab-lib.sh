@@ -37,3 +37,19 @@ disk_of() {
 # Busybox's sh runs its applets before PATH: make the util-linux tools the ones steps get.
 mount() { /usr/bin/mount "$@"; }
 umount() { /usr/bin/umount "$@"; }
+
+# udev_links: the links udev would make for new partitions and file systems (the guest has none):
+# /dev/disk/by-partuuid, /dev/disk/by-uuid and /dev/block/MAJ:MIN (bootctl opens the ESP by the last).
+udev_links() {
+  rm -rf /dev/disk/by-partuuid /dev/disk/by-uuid /dev/block
+  mkdir -p /dev/disk/by-partuuid /dev/disk/by-uuid /dev/block
+  for _p in /sys/class/block/*; do
+    _dev=$(basename "$_p")
+    ln -s "../$_dev" "/dev/block/$(cat "$_p/dev")"
+    _partuuid=$(blkid -p -s PART_ENTRY_UUID -o value "/dev/$_dev" 2>/dev/null)
+    _uuid=$(blkid -p -s UUID -o value "/dev/$_dev" 2>/dev/null)
+    [ -n "$_partuuid" ] && ln -sf "../../$_dev" "/dev/disk/by-partuuid/$_partuuid"
+    [ -n "$_uuid" ] && ln -sf "../../$_dev" "/dev/disk/by-uuid/$_uuid"
+  done
+  return 0
+}
