@@ -55,6 +55,22 @@ class Report {
   }
 }
 
+/** Runs one check; if it throws, records that it could not be made as a problem of that check. */
+async function attempt(report: Report, check: string, fn: () => void | Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    report.add(
+      check,
+      '',
+      'problem',
+      `could not check ${check}: ${message.split('\n')[0]}`,
+      'fix the cause named above, then run dualroot-status again',
+    );
+  }
+}
+
 /** dualroot-status: will this machine boot if either disk dies? */
 export async function main(argv: string[], io: Io): Promise<number> {
   const args = await parse<StatusArgs>(
@@ -103,11 +119,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
       );
     else report.add('bind', config.bind.target, 'problem', decision.message, decision.hint);
   }
-  await checkSync(report, config, paths, args.verify);
-  checkWatch(report, paths);
-  checkEntries(report, paths, machine);
-  checkFstab(report, paths, espMounts);
-  await checkRoot(report, paths, machine);
+  // One check that cannot run (a tool missing, a file vanishing mid-read) is reported as a problem;
+  // the others still run and the metrics are still written.
+  await attempt(report, 'sync', () => checkSync(report, config, paths, args.verify));
+  await attempt(report, 'watch', () => checkWatch(report, paths));
+  await attempt(report, 'entries', () => checkEntries(report, paths, machine));
+  await attempt(report, 'fstab', () => checkFstab(report, paths, espMounts));
+  await attempt(report, 'root', () => checkRoot(report, paths, machine));
 
   const now = new Date();
   const metrics = [...statusMetrics(report.checks, now), ...report.metrics];

@@ -1,4 +1,5 @@
-import { ExitCode } from '../core/errors.js';
+import type { Config } from '../core/config.js';
+import { DualrootError, ExitCode } from '../core/errors.js';
 import { formatBytes, plural } from '../core/format.js';
 import type { JobResult } from '../core/sync-engine.js';
 import { loadConfig } from '../sys/config-file.js';
@@ -44,7 +45,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return ExitCode.ok;
     }
   }
-  const config = loadConfig(paths.config);
+  let config: Config;
+  try {
+    config = loadConfig(paths.config);
+  } catch (error) {
+    // Under pacman, a bad config is reported in pacman's own style, like every other hook message.
+    if (!args.hook || !(error instanceof DualrootError)) throw error;
+    io.stderr(pacmanStyle.error(`dualroot-sync did not run: ${error.message}`));
+    if (error.hint) io.stderr(pacmanStyle.note(`fix: ${error.hint}`));
+    io.stderr(pacmanStyle.note('then run dualroot-sync: no ESP has been synced since this transaction'));
+    return error.exitCode;
+  }
   const report = await syncOnce({ config, paths, dryRun: args.test });
   if (args.json) {
     log.data(

@@ -166,3 +166,35 @@ t.test(
     t.match(balanced.stdout, /^ok {7}root {6}root RAID1 healthy: 2 of 2 devices present, data RAID1$/m);
   },
 );
+
+t.test(
+  'a check that cannot run is a problem of that check; the others run and metrics are written',
+  async (t) => {
+    const m = await healthy(t);
+    // A mount table that calls efi1 (ext4 here) btrfs, and efi1 as the root: the real btrfs-progs fail on it.
+    const mountinfo = join(m.root, 'mountinfo');
+    writeFileSync(
+      mountinfo,
+      readFileSync('/proc/self/mountinfo', 'utf8')
+        .split('\n')
+        .map((l) => (l.split(' ')[4] === m.efi[1] ? l.replace(/ - \S+ /, ' - btrfs ') : l))
+        .join('\n'),
+    );
+    const prom = join(m.root, 'dualroot.prom');
+    const env = { ...m.envx, DUALROOT_MOUNTINFO: mountinfo, DUALROOT_ROOT: m.efi[1]! };
+    const result = await run(env, '--prometheus', prom);
+    t.equal(result.code, 3, 'a check that could not run makes the machine not known to be safe');
+    t.match(result.stdout, /^problem {2}root {6}could not check root: btrfs filesystem show .* failed: /m);
+    t.notMatch(result.stdout + result.stderr, /unexpected failure|\n\s+at /, 'no stack trace');
+    t.match(result.stdout, /^ok {7}entries /m, 'the other checks ran');
+    t.match(readFileSync(prom, 'utf8'), /^dualroot_degraded 1$/m, 'metrics were written');
+  },
+);
+
+t.test('the .~tmp~ staging directory of a sync running now is not an extra file', async (t) => {
+  const m = await healthy(t);
+  writeTree(m.efi[1]!, { '.~tmp~/vmlinuz-linux': bytes(1000, 3), 'loader/.~tmp~/entries/new.conf': 'x' });
+  const result = await run(m.envx);
+  t.equal(result.code, 0, result.stdout);
+  t.match(result.stdout, /^ok {7}sync {6}esp: .*efi1 matches .*efi0/m);
+});

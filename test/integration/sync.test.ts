@@ -227,6 +227,12 @@ t.test('config errors exit 2 naming file, section and key', async (t) => {
   const unsafe = await run(m.env);
   t.equal(unsafe.code, 2);
   t.match(unsafe.stderr, /writable by group or others \(mode 666\)/);
+  // The pacman hook says the same in pacman's style, and says nothing was synced.
+  const hook = await run(m.env, '--hook');
+  t.equal(hook.code, 2);
+  t.match(hook.stderr, /^==> ERROR: dualroot-sync did not run: .*writable by group or others \(mode 666\)$/m);
+  t.match(hook.stderr, /^ {2}then run dualroot-sync: no ESP has been synced since this transaction$/m);
+  t.notMatch(hook.stderr, /dualroot-sync: error:/);
   const usage = await run(m.env, '--frobnicate');
   t.equal(usage.code, 2);
   t.match(usage.stderr, /Unknown argument: frobnicate/);
