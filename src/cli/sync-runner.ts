@@ -6,6 +6,7 @@ import { runPlan, type SyncReport } from '../core/sync-engine.js';
 import { type Plan, planSync } from '../core/sync-plan.js';
 import { mergeSyncState, type SyncState } from '../core/sync-state.js';
 import { canonical, pathExists, removeDelayedUpdateLeftovers, syncfs } from '../sys/fs.js';
+import { withLock } from '../sys/lock.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { type Priority, runRsync } from '../sys/rsync.js';
 import { readState, writeFileAtomic } from '../sys/state.js';
@@ -81,17 +82,24 @@ export async function syncOnce(
     {
       rsync: (args) => runRsync(args, { priority: options.priority, lock }),
       flush: syncfs,
-      cleanup: removeDelayedUpdateLeftovers,
+      // Under the lock: a concurrent run's staging directory is its work in progress, not a leftover.
+      cleanup: (destination) =>
+        lock ? withLock(lock, () => removeDelayedUpdateLeftovers(destination)) : Promise.resolve(),
       now: () => Date.now(),
     },
     { dryRun, rsyncOptions: config.rsync.options },
   );
-  if (!dryRun) {
+  if (lock) {
     const file = syncStateFile(paths);
-    writeFileAtomic(
-      file,
-      `${JSON.stringify(mergeSyncState(readState<SyncState>(file), report, new Date()), null, 2)}\n`,
-    );
+    // Read, merge and write under the lock, so a hook and the daemon finishing together keep both results.
+    await withLock(lock, () =>
+      writeFileAtomic(
+        file,
+        `${JSON.stringify(mergeSyncState(readState<SyncState>(file), report, new Date()), null, 2)}\n`,
+      ),
+    ).catch((error: Error) => {
+      report.warnings.push(`the result was not recorded in ${file}: ${error.message}`);
+    });
   }
   return { ...report, booted };
 }

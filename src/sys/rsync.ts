@@ -1,6 +1,6 @@
 import { getPriority } from 'node:os';
 import { execa } from 'execa';
-import { LOCK_BUSY_EXIT, type LockSpec, lockedCommand } from './lock.js';
+import { LOCK_BUSY_EXIT, type LockSpec, lockBusyMessage, lockedCommand } from './lock.js';
 
 /** Scheduling for rsync children: nice level and I/O class (the daemon runs them idle). */
 export interface Priority {
@@ -30,9 +30,7 @@ export async function runRsync(
     throw new Error(`cannot run ${file}: ${result.shortMessage}`);
   }
   if (lock && result.exitCode === LOCK_BUSY_EXIT) {
-    throw new Error(
-      `another dualroot run kept ${lock.file} locked for more than ${lock.timeoutSeconds} s ([rsync] lock_timeout); nothing was written`,
-    );
+    throw new Error(`${lockBusyMessage(lock)}; nothing was written`);
   }
   return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
 }

@@ -2,8 +2,9 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
+import { withLock } from '../../src/sys/lock.js';
 import { bundle } from '../helpers/bundle.js';
-import { twoDiskMachine } from '../helpers/sim.js';
+import { scratch, twoDiskMachine } from '../helpers/sim.js';
 import { bytes, snapshot, writeTree } from '../helpers/tree.js';
 
 /** An rsync on PATH that logs when it starts and ends, then runs the real rsync (an observer, not a fake). */
@@ -82,3 +83,43 @@ t.test('a killed holder never blocks the next run; a busy lock past the timeout 
   t.equal(next.exitCode, 0, next.stderr);
   t.same(snapshot(m.efi[1]!), snapshot(m.efi[0]!));
 });
+
+t.test(
+  'withLock: held while its function runs, waits for a holder, fails clearly past the timeout',
+  async (t) => {
+    const dir = scratch(t);
+    const lock = { file: join(dir, 'run/sync.lock'), timeoutSeconds: 1 };
+    const probe = async () =>
+      (await execa('flock', ['--nonblock', lock.file, 'true'], { reject: false })).exitCode;
+    const inside = await withLock(lock, probe);
+    t.equal(inside, 1, 'another flock cannot take the lock while the function runs');
+    t.equal(await probe(), 0, 'released when the function returns');
+    await t.rejects(
+      withLock(lock, () => {
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    t.equal(await probe(), 0, 'released when the function throws');
+
+    // A holder for 3 s: with a 1 s timeout withLock gives up without running the function.
+    const holder = execa('flock', [lock.file, 'sleep', '3']);
+    await new Promise((r) => setTimeout(r, 300));
+    let ran = false;
+    await t.rejects(
+      withLock(lock, () => {
+        ran = true;
+      }),
+      { message: `another dualroot run kept ${lock.file} locked for more than 1 s ([rsync] lock_timeout)` },
+    );
+    t.notOk(ran, 'the function did not run');
+    // With a longer timeout it waits for the holder, then runs.
+    const started = Date.now();
+    await withLock({ ...lock, timeoutSeconds: 10 }, () => {
+      ran = true;
+    });
+    t.ok(ran, 'ran once the holder let go');
+    t.ok(Date.now() - started > 1000, 'after waiting for the holder');
+    await holder;
+  },
+);
