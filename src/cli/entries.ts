@@ -49,6 +49,17 @@ export function readEntries(paths: SystemPaths, esps: Esp[]): EntriesReport {
         `ESP ${esp.device} on ${esp.disk} (PARTUUID ${esp.partUuid}) has no boot entry: the firmware cannot boot that disk on its own`,
       );
   }
+  for (const { esp, entries: own } of perEsp) {
+    const best = own[0];
+    const mount = esp.mounts[0];
+    if (!best?.file || !mount) continue;
+    // An entry that starts a file the ESP no longer has fails at boot, exactly when it is needed.
+    const relative = best.file.replace(/\\/g, '/').replace(/^\/+/, '');
+    if (!findFileCaseInsensitive(mount, [relative]))
+      problems.push(
+        `${best.name} ("${best.description}") for ${esp.device} starts ${best.file}, which is not on that ESP (${mount}): the firmware cannot boot it; install the boot loader there (bootctl install --esp-path=${mount}) or run dualroot-sync`,
+      );
+  }
   problems.push(...bootOrderProblems(perEsp, entries).map((p) => p.message));
   return { order, entries, perEsp, problems };
 }

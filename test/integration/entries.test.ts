@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { main as esp } from '../../src/cli/esp.js';
@@ -15,6 +16,9 @@ const run = (env: NodeJS.ProcessEnv, scenario: string, ...argv: string[]) =>
 
 t.test('entries present: listed with their BootOrder position; nothing to fix', async (t) => {
   const m = await twoDiskMachine(t, { partUuids: PARTUUIDS });
+  // The loader the entries start, in FAT's case-insensitive spelling on disk 1.
+  writeTree(m.efi[0]!, { 'EFI/BOOT/BOOTX64.EFI': 'sd-boot' });
+  writeTree(m.efi[1]!, { 'efi/boot/bootx64.efi': 'sd-boot' });
   const list = await run(m.env, 'both-entries-booted-disk0');
   t.equal(list.code, 0, list.stderr);
   t.match(list.stdout, /^BootOrder: 0006,0005,0000,0001,0002,0003,0004$/m);
@@ -33,6 +37,15 @@ t.test('entries present: listed with their BootOrder position; nothing to fix', 
   const alone = await run(m.env, 'both-entries-booted-disk0', '--test');
   t.equal(alone.code, 2, '--test without --fix is a usage error');
   t.match(alone.stderr, /--test only applies to --fix/);
+
+  // The entry stays, the file it starts is gone: the firmware would fail on that disk.
+  rmSync(join(m.efi[1]!, 'efi'), { recursive: true });
+  const broken = await run(m.env, 'both-entries-booted-disk0');
+  t.equal(broken.code, 3, 'an entry whose loader is missing is a problem');
+  t.match(
+    broken.stdout + broken.stderr,
+    /Boot0005 \("probe-disk1"\) for \S+ starts \\EFI\\BOOT\\BOOTX64\.EFI, which is not on that ESP .*bootctl install --esp-path=/,
+  );
 });
 
 t.test(
@@ -95,6 +108,7 @@ t.test('an ESP without a boot loader or unmounted cannot get an entry: clear fai
 
 t.test('captures from a boot without disk 0 still match both ESPs by PARTUUID', async (t) => {
   const m = await twoDiskMachine(t, { partUuids: PARTUUIDS });
+  for (const efi of m.efi) writeTree(efi!, { 'EFI/BOOT/BOOTX64.EFI': 'sd-boot' });
   const list = await run(m.env, 'disk1only-entries-booted-disk1');
   // Here disk 0's entry (Boot0006) is first; both ESPs have entries and come before the shell.
   t.equal(list.code, 0, list.stderr);
