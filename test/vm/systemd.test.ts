@@ -5,8 +5,16 @@
 // with either disk missing the boot reaches multi-user.target without emergency mode.
 // Run: npm run test:vm, or npx tap --disable-coverage test/vm/systemd.test.ts (root; docs/uefi-lab.md).
 import { copyFileSync, existsSync } from 'node:fs';
+import { execa } from 'execa';
 import t, { type Test } from 'tap';
-import { type Boot, buildSystemdLab, type LabInfo, LabMachine, missingPrerequisites } from './lib/lab.js';
+import {
+  type Boot,
+  buildSystemdLab,
+  type LabInfo,
+  LabMachine,
+  missingPrerequisites,
+  repo,
+} from './lib/lab.js';
 
 /** What systemd prints when the boot falls into emergency or rescue mode (root locked or not). */
 const EMERGENCY =
@@ -252,4 +260,27 @@ run journal-watch journalctl -b --no-pager -o short-monotonic -u dualroot-watch.
       );
     });
   }
+
+  // Control: the same root with the ESP lines' nofail removed. Losing a disk must now end in emergency
+  // mode, which proves both what docs/arch-install.md says nofail is for and that this test sees
+  // emergency mode (stopOn) instead of passing.
+  await t.test('control: without nofail, a missing disk ends in emergency mode', async (t) => {
+    const m = new LabMachine('5-systemd-control-no-nofail', lab, 'golden-systemd');
+    await execa('bash', [
+      `${repo}/test/vm/edit-root.sh`,
+      m.disk(0),
+      m.disk(1),
+      `grep -q ',nofail,' "$ROOT/etc/fstab"; sed -i 's/,nofail,/,/' "$ROOT/etc/fstab"`,
+    ]);
+    const boot = await m.boot({
+      label: 'no-nofail-without-disk1',
+      disks: [0],
+      timeoutMs: BOOT_TIMEOUT_MS,
+      stopOn: EMERGENCY,
+      steps: reportSteps(lab),
+    });
+    t.match(boot.stoppedOn ?? '', /emergency/, `systemd fell into emergency mode (log ${boot.logFile})`);
+    t.notOk(boot.results.has('booted'), 'lab-report.service never ran: multi-user.target was not reached');
+    t.comment(`control boot: ${boot.seconds.toFixed(1)} s`);
+  });
 }
