@@ -10,6 +10,7 @@ import t, { type Test } from 'tap';
 import {
   type Boot,
   buildSystemdLab,
+  copySparse,
   type LabInfo,
   LabMachine,
   missingPrerequisites,
@@ -228,7 +229,7 @@ run journal-watch journalctl -b --no-pager -o short-monotonic -u dualroot-watch.
     const kept = 1 - lost;
     await t.test(`disk ${lost} missing`, async (t) => {
       const m = new LabMachine(`5-systemd-without-disk${lost}`, lab, 'golden-systemd');
-      for (const slot of [0, 1]) copyFileSync(after.disks[slot] as string, m.disk(slot));
+      for (const slot of [0, 1]) copySparse(after.disks[slot] as string, m.disk(slot));
       copyFileSync(after.vars, m.vars);
       const boot = await m.boot({
         label: `without-disk${lost}`,
