@@ -52,7 +52,12 @@ loops=()
 mnt=$tmp/mnt
 cleanup() {
   mountpoint -q "$mnt" 2>/dev/null && umount "$mnt"
-  for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null || true; done
+  # Unregister the devices from btrfs before detaching them: a stale registration under the lab's
+  # fixed fsid makes the next mount of that fsid (build.sh's, another run's) fail with EEXIST.
+  for l in "${loops[@]}"; do
+    btrfs device scan --forget "$l" >/dev/null 2>&1 || true
+    losetup -d "$l" 2>/dev/null || true
+  done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -130,7 +135,7 @@ mount -t btrfs -o "device=${loops[0]},device=${loops[1]}" "${loops[0]}" "$mnt"
 cp -a "$root"/. "$mnt"/
 sync -f "$mnt"
 umount "$mnt"
-for l in "${loops[@]}"; do losetup -d "$l"; done
+for l in "${loops[@]}"; do btrfs device scan --forget "$l" >/dev/null 2>&1 || true; losetup -d "$l"; done
 loops=()
 
 # ESP 0's entry: same kernel and initramfs (whose /init mounts the btrfs root, degraded if need be,

@@ -8,7 +8,12 @@ loops=()
 mnt=$(mktemp -d /tmp/dualroot-lab-edit.XXXXXX)
 cleanup() {
   mountpoint -q "$mnt" && umount "$mnt"
-  for l in "${loops[@]}"; do losetup -d "$l" 2>/dev/null || true; done
+  # Unregister the devices from btrfs before detaching them: a stale registration under the lab's
+  # fixed fsid makes the next mount of that fsid (build.sh's, another run's) fail with EEXIST.
+  for l in "${loops[@]}"; do
+    btrfs device scan --forget "$l" >/dev/null 2>&1 || true
+    losetup -d "$l" 2>/dev/null || true
+  done
   rmdir "$mnt"
 }
 trap cleanup EXIT
