@@ -243,6 +243,9 @@ for i in 0 1; do
   loops+=("$(losetup -f --show -o "$off" --sizelimit "$size" "$cache/golden/disk$i.img")")
 done
 mkfs.btrfs -q -f -L lab-root -U "$ROOT_FSUUID" -d raid1 -m raid1 "${loops[@]}" >/dev/null
+# Devices of an earlier build with the same fixed fsid, since detached, can still be registered: the
+# mount then fails with EEXIST. Forget unmounted ones (a mounted file system is never affected).
+btrfs device scan --forget >/dev/null 2>&1 || true
 mount -t btrfs -o "device=${loops[0]},device=${loops[1]}" "${loops[0]}" "$mnt"
 cp -a "$root"/. "$mnt"/
 sync -f "$mnt"

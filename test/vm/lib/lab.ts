@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 
 /** The repository root and the lab's directories. */
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -74,6 +74,18 @@ export async function buildLab(): Promise<LabInfo> {
   return JSON.parse(readFileSync(join(cacheDir, 'golden/lab.json'), 'utf8')) as LabInfo;
 }
 
+/**
+ * Builds the disks of scenario 5 (test/vm/build-systemd.sh: a Debian root with systemd as init, dualroot
+ * installed by packaging/install.sh) on top of buildLab's; returns the identities (the same disks').
+ */
+export async function buildSystemdLab(): Promise<LabInfo> {
+  await buildLab();
+  await execa('bash', [join(vmDir, 'build-systemd.sh')], { cwd: repo, all: true }).catch((error) => {
+    throw new Error(`test/vm/build-systemd.sh failed:\n${error.all ?? error.message}`);
+  });
+  return JSON.parse(readFileSync(join(cacheDir, 'golden-systemd/lab.json'), 'utf8')) as LabInfo;
+}
+
 /** One `run NAME cmd...` of the guest: exit code and output. */
 export interface RunResult {
   exit: number;
@@ -93,6 +105,8 @@ export interface Boot {
   /** The firmware ended in the UEFI Shell instead of booting Linux. */
   shell: boolean;
   timedOut: boolean;
+  /** What matched BootOptions.stopOn, if QEMU was stopped because of it. */
+  stoppedOn?: string;
   seconds: number;
   /** Path of the saved console log (kept for debugging failed runs). */
   logFile: string;
@@ -140,6 +154,8 @@ export interface BootOptions {
   timeoutMs?: number;
   /** Label for the saved console log. */
   label: string;
+  /** Stop QEMU a few seconds after this appears on the console (e.g. systemd's emergency mode). */
+  stopOn?: RegExp;
 }
 
 /** A lab machine: two disk slots and its own persistent OVMF variable store. */
@@ -152,11 +168,13 @@ export class LabMachine {
   constructor(
     readonly name: string,
     readonly info: LabInfo,
+    /** Directory under the cache holding the disks to copy (build-systemd.sh's: golden-systemd). */
+    golden = 'golden',
   ) {
     this.dir = join(workDir, name);
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });
-    for (const i of [0, 1]) copyFileSync(join(cacheDir, `golden/disk${i}.img`), this.disk(i));
+    for (const i of [0, 1]) copySparse(join(cacheDir, `${golden}/disk${i}.img`), this.disk(i));
     this.vars = join(this.dir, 'OVMF_VARS.fd');
     copyFileSync(OVMF_VARS, this.vars);
   }
@@ -216,9 +234,9 @@ export class LabMachine {
     const started = Date.now();
     const timeoutMs = options.timeoutMs ?? 180_000;
     const logFile = join(this.dir, `boot-${this.boots}-${options.label}.log`);
-    const { raw, timedOut } = await runQemu(args, timeoutMs);
+    const { raw, timedOut, stoppedOn } = await runQemu(args, timeoutMs, options.stopOn);
     writeFileSync(logFile, raw);
-    return { ...parseConsole(raw), timedOut, seconds: (Date.now() - started) / 1000, logFile };
+    return { ...parseConsole(raw), timedOut, stoppedOn, seconds: (Date.now() - started) / 1000, logFile };
   }
 
   /** A file of a disk's ESP, read with mtools (the host has no FAT driver); undefined if absent. */
@@ -251,13 +269,26 @@ export class LabMachine {
   }
 }
 
+/**
+ * Copies a disk image keeping its holes: fs.copyFileSync writes every zero, so each machine took 4 GiB
+ * of real space for two 2 GiB images that hold a few hundred MiB (scenario 5's machines filled the disk).
+ */
+export function copySparse(from: string, to: string): void {
+  execaSync('cp', ['--sparse=always', from, to]);
+}
+
 /** Runs QEMU, collecting its serial output; kills it at the timeout or when the UEFI Shell appears. */
-function runQemu(args: string[], timeoutMs: number): Promise<{ raw: string; timedOut: boolean }> {
+function runQemu(
+  args: string[],
+  timeoutMs: number,
+  stopOn?: RegExp,
+): Promise<{ raw: string; timedOut: boolean; stoppedOn?: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let raw = '';
     let timedOut = false;
     let shellSeen = false;
+    let stoppedOn: string | undefined;
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
@@ -269,6 +300,11 @@ function runQemu(args: string[], timeoutMs: number): Promise<{ raw: string; time
         shellSeen = true;
         setTimeout(() => child.kill('SIGKILL'), 2000);
       }
+      const stop = stopOn && stoppedOn === undefined ? stopOn.exec(raw) : null;
+      if (stop) {
+        stoppedOn = stop[0];
+        setTimeout(() => child.kill('SIGKILL'), 5000);
+      }
     });
     child.stderr.on('data', (chunk: Buffer) => {
       raw += `\n@@QEMU-STDERR ${chunk.toString('latin1')}`;
@@ -279,7 +315,7 @@ function runQemu(args: string[], timeoutMs: number): Promise<{ raw: string; time
     });
     child.on('close', () => {
       clearTimeout(timer);
-      resolvePromise({ raw, timedOut });
+      resolvePromise({ raw, timedOut, stoppedOn });
     });
   });
 }

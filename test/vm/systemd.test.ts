@@ -1,0 +1,287 @@
+// UEFI lab scenario 5: real systemd as init. A minimal Debian root (mmdebstrap, Debian's packages)
+// on the lab's btrfs RAID1, with dualroot installed by packaging/install.sh, its units enabled and
+// the ESP fstab lines written exactly as docs/arch-install.md says (test/vm/build-systemd.sh). Proves
+// that /boot is the booted ESP before local-fs.target, that dualroot-watch syncs a change, and that
+// with either disk missing the boot reaches multi-user.target without emergency mode.
+// Run: npm run test:vm, or npx tap --disable-coverage test/vm/systemd.test.ts (root; docs/uefi-lab.md).
+import { copyFileSync, existsSync } from 'node:fs';
+import { execa } from 'execa';
+import t, { type Test } from 'tap';
+import {
+  type Boot,
+  buildSystemdLab,
+  copySparse,
+  type LabInfo,
+  LabMachine,
+  missingPrerequisites,
+  repo,
+} from './lib/lab.js';
+
+/** What systemd prints when the boot falls into emergency or rescue mode (root locked or not). */
+const EMERGENCY =
+  /You are in (emergency|rescue) mode|Give root password for maintenance|Cannot open access to console, the root account is locked/;
+/** A systemd boot under TCG takes about a minute; leave room for a busy machine. */
+const BOOT_TIMEOUT_MS = 420_000;
+
+function hasProgram(name: string): boolean {
+  const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+  return dirs.some((dir) => dir !== '' && existsSync(`${dir}/${name}`));
+}
+
+const missing = [
+  ...missingPrerequisites(),
+  ...(hasProgram('mmdebstrap') ? [] : ['mmdebstrap (apt-get install mmdebstrap)']),
+  ...(hasProgram('systemctl') ? [] : ['systemctl (apt-get install systemd)']),
+];
+if (process.env.DUALROOT_SKIP_VM === '1') {
+  const reason = `UEFI lab scenario 5 skipped because DUALROOT_SKIP_VM=1${missing.length > 0 ? `; missing: ${missing.join(', ')}` : ''}`;
+  console.error(`\n!!! SKIPPING THE UEFI LAB (systemd): ${reason}\n`);
+  t.skip(reason, () => {});
+} else if (missing.length > 0) {
+  t.fail(
+    `UEFI lab scenario 5 cannot run, missing: ${missing.join(', ')}. Install them, or set DUALROOT_SKIP_VM=1 to skip the lab explicitly.`,
+  );
+} else {
+  const lab = await buildSystemdLab();
+  t.test('5: real systemd: units and fstab as documented; boots with either disk missing', (t) =>
+    scenarioSystemd(t, lab),
+  );
+}
+
+/** Steps every boot runs once systemd is done: the state of the units, mounts and dualroot's view. */
+function reportSteps(lab: LabInfo): string {
+  return `
+run units systemctl show -p Id,ActiveState,SubState,Result,InactiveExitTimestampMonotonic,ActiveEnterTimestampMonotonic dualroot-bind.service local-fs.target efi0.mount efi1.mount dualroot-watch.service multi-user.target emergency.target rescue.target
+run failed systemctl list-units --failed --plain --no-legend
+run efi0-before systemctl show -p Before efi0.mount
+run efi1-before systemctl show -p Before efi1.mount
+result boot-source "$(findmnt -n -o SOURCE /boot)"
+result esp0-dev "$(readlink -f /dev/disk/by-partuuid/${lab.espPartuuids[0]})"
+result esp1-dev "$(readlink -f /dev/disk/by-partuuid/${lab.espPartuuids[1]})"
+run bind-check dualroot-bind --check
+run esp dualroot-esp --json
+run status dualroot-status --json
+run journal journalctl -b --no-pager -o short-monotonic -u dualroot-bind.service -u dualroot-watch.service -u efi0.mount -u efi1.mount
+`;
+}
+
+/** `systemctl show` of several units, by Id. */
+function units(t: Test, boot: Boot): Map<string, Record<string, string>> {
+  const byId = new Map<string, Record<string, string>>();
+  for (const block of run(t, boot, 'units').stdout.split(/\n\s*\n/)) {
+    const props: Record<string, string> = {};
+    for (const line of block.split('\n')) {
+      const eq = line.indexOf('=');
+      if (eq > 0) props[line.slice(0, eq)] = line.slice(eq + 1);
+    }
+    if (props.Id) byId.set(props.Id, props);
+  }
+  return byId;
+}
+
+/** A guest `run` result, failing the test with the log's name when it is missing. */
+function run(t: Test, boot: Boot, name: string) {
+  const r = boot.runs.get(name);
+  if (!r) {
+    t.fail(`the guest printed no result for "${name}" (log ${boot.logFile})`);
+    return { exit: -1, stdout: '', stderr: '' };
+  }
+  return r;
+}
+
+function json(t: Test, boot: Boot, name: string) {
+  const r = run(t, boot, name);
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    t.fail(`${name} printed no JSON: ${r.stdout}${r.stderr}`);
+    return {};
+  }
+}
+
+/** The checks a `dualroot-status --json` run did not pass, for a failure message. */
+function problems(t: Test, boot: Boot, name: string): string {
+  const checks: { level: string; message: string }[] = json(t, boot, name).checks ?? [];
+  const bad = checks.filter((c) => c.level !== 'ok').map((c) => `${c.level}: ${c.message}`);
+  return bad.length > 0 ? ` [${bad.join('; ')}]` : '';
+}
+
+/** A systemd boot got through: no timeout, no Shell, no emergency mode, steps ran, powered off. */
+function assertSystemdBooted(t: Test, boot: Boot, what: string): void {
+  t.notOk(
+    boot.stoppedOn,
+    `${what}: no emergency or rescue mode (${boot.stoppedOn ?? 'none'}; log ${boot.logFile})`,
+  );
+  t.notOk(boot.timedOut, `${what}: QEMU finished before the timeout (log ${boot.logFile})`);
+  t.notOk(boot.shell, `${what}: firmware did not fall into the UEFI Shell (log ${boot.logFile})`);
+  t.equal(boot.results.get('booted'), 'systemd', `${what}: systemd ran lab-report.service`);
+  t.same(boot.failures, [], `${what}: no @@FAIL from the guest`);
+  t.ok(boot.ended, `${what}: the steps ran to the end (log ${boot.logFile})`);
+  t.equal(boot.results.get('steps-exit'), '0', `${what}: steps exited 0`);
+  t.comment(`${what}: ${boot.seconds.toFixed(1)} s`);
+}
+
+/**
+ * What every boot must show, with `kept` the disk that booted: multi-user.target reached, no
+ * emergency/rescue target, no failed unit, /boot the booted ESP bound before local-fs.target, and the
+ * daemon running.
+ */
+function assertBootState(t: Test, boot: Boot, lab: LabInfo, kept: number, what: string): void {
+  const u = units(t, boot);
+  const state = (id: string) => u.get(id)?.ActiveState;
+  const mono = (id: string, prop: string) => Number(u.get(id)?.[prop] ?? Number.NaN);
+  t.equal(state('multi-user.target'), 'active', `${what}: multi-user.target reached`);
+  t.equal(state('emergency.target'), 'inactive', `${what}: emergency.target not active`);
+  t.equal(state('rescue.target'), 'inactive', `${what}: rescue.target not active`);
+  t.equal(run(t, boot, 'failed').stdout.trim(), '', `${what}: no failed unit (systemctl --failed)`);
+  t.equal(boot.results.get('system-state'), 'running', `${what}: systemctl is-system-running says running`);
+
+  const bind = 'dualroot-bind.service';
+  t.equal(state(bind), 'active', `${what}: ${bind} active (${u.get(bind)?.Result})`);
+  t.equal(u.get(bind)?.Result, 'success', `${what}: ${bind} succeeded`);
+  const bindDone = mono(bind, 'ActiveEnterTimestampMonotonic');
+  const localFs = mono('local-fs.target', 'ActiveEnterTimestampMonotonic');
+  t.ok(
+    bindDone > 0 && localFs > 0 && bindDone <= localFs,
+    `${what}: ${bind} finished (${bindDone} µs) before local-fs.target was reached (${localFs} µs)`,
+  );
+  const espMount = `efi${kept}.mount`;
+  t.equal(state(espMount), 'active', `${what}: ${espMount} (the booted ESP) is mounted`);
+  t.ok(
+    mono(espMount, 'ActiveEnterTimestampMonotonic') <= mono(bind, 'InactiveExitTimestampMonotonic'),
+    `${what}: ${espMount} was mounted before ${bind} started`,
+  );
+  t.match(
+    run(t, boot, `efi${kept}-before`).stdout,
+    /dualroot-bind\.service/,
+    `${what}: the fstab option orders ${espMount} before ${bind}`,
+  );
+  const bootSource = boot.results.get('boot-source');
+  t.ok(bootSource, `${what}: /boot is mounted`);
+  t.equal(
+    bootSource,
+    boot.results.get(`esp${kept}-dev`),
+    `${what}: /boot is disk ${kept}'s ESP (${bootSource})`,
+  );
+  t.equal(run(t, boot, 'bind-check').exit, 0, `${what}: dualroot-bind --check agrees`);
+  const esp = json(t, boot, 'esp');
+  t.equal(esp.booted?.partuuid, lab.espPartuuids[kept], `${what}: dualroot-esp names disk ${kept}'s ESP`);
+  t.equal(state('dualroot-watch.service'), 'active', `${what}: dualroot-watch.service is running`);
+}
+
+async function scenarioSystemd(t: Test, lab: LabInfo): Promise<void> {
+  const machine = new LabMachine('5-systemd', lab, 'golden-systemd');
+  const probe = `written to /boot under systemd ${Date.now()}`;
+  // Boot 1, both disks: the daemon syncs ESP 1 at start and then a file written to /boot. Boot entries
+  // for both ESPs (firmware-made ones do not survive losing disk 0, scenario 3).
+  const first = await machine.boot({
+    label: 'both-disks',
+    disks: [0, 1],
+    timeoutMs: BOOT_TIMEOUT_MS,
+    stopOn: EMERGENCY,
+    steps: `${reportSteps(lab)}
+printf '%s\\n' '${probe}' >/boot/lab-probe.txt
+i=0
+while [ $i -lt 120 ] && [ "$(cat /efi1/lab-probe.txt 2>/dev/null)" != '${probe}' ]; do sleep 0.5; i=$((i + 1)); done
+result probe-efi1 "$(cat /efi1/lab-probe.txt 2>/dev/null)"
+result probe-wait "$i"
+run fix dualroot-esp entries --fix
+run status-after dualroot-status --json
+run journal-watch journalctl -b --no-pager -o short-monotonic -u dualroot-watch.service
+`,
+  });
+  assertSystemdBooted(t, first, 'boot with both disks');
+  assertBootState(t, first, lab, 0, 'both disks');
+  t.equal(first.results.get('root-mount'), 'normal', 'btrfs root mounted with both members');
+  const u = units(t, first);
+  t.equal(u.get('efi1.mount')?.ActiveState, 'active', '/efi1 is mounted too');
+  t.ok(
+    Number(u.get('efi1.mount')?.ActiveEnterTimestampMonotonic) <=
+      Number(u.get('dualroot-bind.service')?.InactiveExitTimestampMonotonic),
+    'efi1.mount (not booted) was mounted before dualroot-bind.service started too',
+  );
+  t.equal(
+    first.results.get('probe-efi1'),
+    probe,
+    `dualroot-watch synced a file written to /boot onto /efi1 (after ${Number(first.results.get('probe-wait')) / 2} s)`,
+  );
+  t.equal(run(t, first, 'fix').exit, 0, `dualroot-esp entries --fix: ${run(t, first, 'fix').stderr}`);
+  t.equal(
+    run(t, first, 'status-after').exit,
+    0,
+    `dualroot-status: healthy (ESPs in sync, entries present)${problems(t, first, 'status-after')}`,
+  );
+  // After systemd's shutdown (daemon stopped, ESPs unmounted), read ESP 1 on the host.
+  // (espFile strips a final newline, as execa does.)
+  t.equal(
+    (await machine.espFile(1, '/lab-probe.txt'))?.toString().trimEnd(),
+    probe,
+    'the probe is on ESP 1 (mtools)',
+  );
+  t.notOk(await machine.espFile(1, '/stale.txt'), "the daemon's first sync deleted ESP 1's stale file");
+  const kernel0 = await machine.espFile(0, '/vmlinuz-linux');
+  const kernel1 = await machine.espFile(1, '/vmlinuz-linux');
+  t.ok(kernel0 && kernel1 && kernel0.equals(kernel1), 'the kernel is on ESP 1 too, identical');
+
+  // Boots 2 and 3: one disk missing each, from the same state (copies, so no btrfs split brain).
+  const after = { disks: [machine.disk(0), machine.disk(1)], vars: machine.vars };
+  for (const lost of [0, 1]) {
+    const kept = 1 - lost;
+    await t.test(`disk ${lost} missing`, async (t) => {
+      const m = new LabMachine(`5-systemd-without-disk${lost}`, lab, 'golden-systemd');
+      for (const slot of [0, 1]) copySparse(after.disks[slot] as string, m.disk(slot));
+      copyFileSync(after.vars, m.vars);
+      const boot = await m.boot({
+        label: `without-disk${lost}`,
+        disks: [kept],
+        timeoutMs: BOOT_TIMEOUT_MS,
+        stopOn: EMERGENCY,
+        steps: reportSteps(lab),
+      });
+      const what = `without disk ${lost}`;
+      assertSystemdBooted(t, boot, what);
+      t.equal(boot.results.get('root-mount'), 'degraded', `${what}: the btrfs root mounted degraded`);
+      assertBootState(t, boot, lab, kept, what);
+      t.not(
+        units(t, boot).get(`efi${lost}.mount`)?.ActiveState,
+        'active',
+        `${what}: efi${lost}.mount is not mounted (its disk is gone)`,
+      );
+      const status = run(t, boot, 'status');
+      t.equal(
+        status.exit,
+        3,
+        `${what}: dualroot-status reports degraded (exit 3)${problems(t, boot, 'status')}`,
+      );
+      t.ok(
+        json(t, boot, 'status').checks?.some(
+          (c: { subject: string; level: string }) => c.subject === `/efi${lost}` && c.level !== 'ok',
+        ),
+        `${what}: dualroot-status names /efi${lost} as missing`,
+      );
+    });
+  }
+
+  // Control: the same root with the ESP lines' nofail removed. Losing a disk must now end in emergency
+  // mode, which proves both what docs/arch-install.md says nofail is for and that this test sees
+  // emergency mode (stopOn) instead of passing.
+  await t.test('control: without nofail, a missing disk ends in emergency mode', async (t) => {
+    const m = new LabMachine('5-systemd-control-no-nofail', lab, 'golden-systemd');
+    await execa('bash', [
+      `${repo}/test/vm/edit-root.sh`,
+      m.disk(0),
+      m.disk(1),
+      `grep -q ',nofail,' "$ROOT/etc/fstab"; sed -i 's/,nofail,/,/' "$ROOT/etc/fstab"`,
+    ]);
+    const boot = await m.boot({
+      label: 'no-nofail-without-disk1',
+      disks: [0],
+      timeoutMs: BOOT_TIMEOUT_MS,
+      stopOn: EMERGENCY,
+      steps: reportSteps(lab),
+    });
+    t.match(boot.stoppedOn ?? '', /emergency/, `systemd fell into emergency mode (log ${boot.logFile})`);
+    t.notOk(boot.results.has('booted'), 'lab-report.service never ran: multi-user.target was not reached');
+    t.comment(`control boot: ${boot.seconds.toFixed(1)} s`);
+  });
+}
