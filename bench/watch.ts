@@ -363,5 +363,5 @@ try {
 /** The NODE_OPTIONS units/dualroot-watch.service sets, or "". */
 function unitNodeOptions(): string {
   const unit = readFileSync(join(import.meta.dirname, '../units/dualroot-watch.service'), 'utf8');
-  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1]?.trim() ?? '';
+  return /^Environment="?NODE_OPTIONS=([^"\n]*)"?$/m.exec(unit)?.[1]?.trim() ?? '';
 }
