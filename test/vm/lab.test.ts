@@ -4,6 +4,7 @@
 // Run: npm run test:vm (root; packages in docs/uefi-lab.md; the lab covers
 // no src/ lines itself, and the coverage thresholds fail a run that generates none). DUALROOT_SKIP_VM=1 skips.
 import t, { type Test } from 'tap';
+import { json, run } from './lib/guest-results.js';
 import { type Boot, buildLab, type LabInfo, LabMachine, missingPrerequisites } from './lib/lab.js';
 
 const missing = missingPrerequisites();
@@ -38,27 +39,6 @@ function assertBooted(t: Test, boot: Boot, what: string): void {
   t.ok(boot.ended, `${what}: the guest ran its steps and powered off (log ${boot.logFile})`);
   t.equal(boot.results.get('steps-exit'), '0', `${what}: steps exited 0`);
   t.comment(`${what}: ${boot.seconds.toFixed(1)} s`);
-}
-
-/** A guest `run` result, failing the test with the log's name when it is missing. */
-function run(t: Test, boot: Boot, name: string) {
-  const r = boot.runs.get(name);
-  if (!r) {
-    t.fail(`the guest printed no result for "${name}" (log ${boot.logFile})`);
-    return { exit: -1, stdout: '', stderr: '' };
-  }
-  return r;
-}
-
-/** Parsed JSON stdout of a guest run. */
-function json(t: Test, boot: Boot, name: string) {
-  const r = run(t, boot, name);
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    t.fail(`${name} printed no JSON: ${r.stdout}${r.stderr}`);
-    return {};
-  }
 }
 
 /** Total files transferred by a `dualroot-sync --json` run. */

@@ -7,6 +7,7 @@
 import { copyFileSync, existsSync } from 'node:fs';
 import { execa } from 'execa';
 import t, { type Test } from 'tap';
+import { json, run } from './lib/guest-results.js';
 import {
   type Boot,
   buildSystemdLab,
@@ -77,26 +78,6 @@ function units(t: Test, boot: Boot): Map<string, Record<string, string>> {
     if (props.Id) byId.set(props.Id, props);
   }
   return byId;
-}
-
-/** A guest `run` result, failing the test with the log's name when it is missing. */
-function run(t: Test, boot: Boot, name: string) {
-  const r = boot.runs.get(name);
-  if (!r) {
-    t.fail(`the guest printed no result for "${name}" (log ${boot.logFile})`);
-    return { exit: -1, stdout: '', stderr: '' };
-  }
-  return r;
-}
-
-function json(t: Test, boot: Boot, name: string) {
-  const r = run(t, boot, name);
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    t.fail(`${name} printed no JSON: ${r.stdout}${r.stderr}`);
-    return {};
-  }
 }
 
 /** The checks a `dualroot-status --json` run did not pass, for a failure message. */
