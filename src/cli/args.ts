@@ -56,3 +56,8 @@ export async function parse<T>(p: Argv<T>, argv: string[], io: Io): Promise<T | 
   }
   return args as T;
 }
+
+/** For a program without JSON output: --json is a usage error that says where the information is instead. */
+export function refuseJson(args: CommonArgs, program: string, instead: string): void {
+  if (args.json) throw new UsageError(`${program} has no JSON output`, instead);
+}

@@ -1,10 +1,10 @@
 import { decideBind } from '../core/bind.js';
-import { ExitCode, FailureError, UsageError } from '../core/errors.js';
+import { ExitCode, FailureError } from '../core/errors.js';
 import { loadConfig } from '../sys/config-file.js';
 import { bindMount } from '../sys/mount.js';
 import { readMountinfo } from '../sys/mountinfo.js';
-import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
-import { hookSkipReason, pacmanStyle } from './hook.js';
+import { type CommonArgs, parse, parser, pathsFrom, refuseJson } from './args.js';
+import { hookSkipReason, pacmanStyle, printHookError } from './hook.js';
 import { bootedOf, espMountsOf, readMachine } from './machine.js';
 import { type Io, Logger } from './output.js';
 
@@ -38,11 +38,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io,
   );
   if (!args) return ExitCode.ok;
-  if (args.json)
-    throw new UsageError(
-      'dualroot-bind has no JSON output',
-      'its exit code says it all (--check: 0 when the target is the booted ESP); dualroot-status --json reports the bind',
-    );
+  refuseJson(
+    args,
+    PROGRAM,
+    'its exit code says it all (--check: 0 when the target is the booted ESP); dualroot-status --json reports the bind',
+  );
   const log = new Logger(io, PROGRAM, args.quiet);
   const paths = pathsFrom(args, io);
   if (args.hook) return guard(args, paths, io);
@@ -84,7 +84,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
 /** The pacman guard: abort a transaction that would write kernels into the wrong /boot. */
 async function guard(args: BindArgs, paths: ReturnType<typeof pathsFrom>, io: Io): Promise<number> {
-  const say = (line: string) => io.stderr(line);
   const skip = hookSkipReason(paths);
   if (skip) {
     io.stdout(pacmanStyle.note(`Skipped: ${skip}`));
@@ -112,9 +111,12 @@ async function guard(args: BindArgs, paths: ReturnType<typeof pathsFrom>, io: Io
     throw new FailureError(decision.message, decision.hint);
   } catch (error) {
     const e = error as FailureError;
-    say(pacmanStyle.error(e.message));
-    if (e.hint) say(pacmanStyle.note(`fix: ${e.hint}`));
-    say(pacmanStyle.note(`(to turn this check off: [bind] guard = false in ${paths.config})`));
+    printHookError(
+      io,
+      e.message,
+      e.hint,
+      `(to turn this check off: [bind] guard = false in ${paths.config})`,
+    );
     return ExitCode.failure;
   }
 }

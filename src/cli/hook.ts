@@ -1,6 +1,7 @@
 import { inChroot } from '../sys/chroot.js';
 import { isUefi } from '../sys/efivars.js';
 import type { SystemPaths } from '../sys/paths.js';
+import type { Io } from './output.js';
 
 /** Why a pacman hook should do nothing here (a chroot, a non-UEFI boot), or undefined to go on. */
 export function hookSkipReason(paths: SystemPaths): string | undefined {
@@ -16,3 +17,10 @@ export const pacmanStyle = {
   warning: (text: string) => `==> WARNING: ${text}`,
   error: (text: string) => `==> ERROR: ${text}`,
 };
+
+/** Prints a hook's failure in pacman's style: the error, the fix, and what it means for this transaction. */
+export function printHookError(io: Io, message: string, hint: string | undefined, consequence: string): void {
+  io.stderr(pacmanStyle.error(message));
+  if (hint) io.stderr(pacmanStyle.note(`fix: ${hint}`));
+  io.stderr(pacmanStyle.note(consequence));
+}

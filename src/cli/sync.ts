@@ -4,7 +4,7 @@ import { formatBytes, plural } from '../core/format.js';
 import type { JobResult } from '../core/sync-engine.js';
 import { loadConfig } from '../sys/config-file.js';
 import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
-import { hookSkipReason, pacmanStyle } from './hook.js';
+import { hookSkipReason, pacmanStyle, printHookError } from './hook.js';
 import { type Io, Logger } from './output.js';
 import { syncOnce } from './sync-runner.js';
 
@@ -51,9 +51,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     // Under pacman, a bad config is reported in pacman's own style, like every other hook message.
     if (!args.hook || !(error instanceof DualrootError)) throw error;
-    io.stderr(pacmanStyle.error(`dualroot-sync did not run: ${error.message}`));
-    if (error.hint) io.stderr(pacmanStyle.note(`fix: ${error.hint}`));
-    io.stderr(pacmanStyle.note('then run dualroot-sync: no ESP has been synced since this transaction'));
+    printHookError(
+      io,
+      `dualroot-sync did not run: ${error.message}`,
+      error.hint,
+      'then run dualroot-sync: no ESP has been synced since this transaction',
+    );
     return error.exitCode;
   }
   const report = await syncOnce({ config, paths, dryRun: args.test });

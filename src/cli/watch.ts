@@ -1,6 +1,6 @@
-import { ExitCode, UsageError } from '../core/errors.js';
+import { ExitCode } from '../core/errors.js';
 import { loadConfig } from '../sys/config-file.js';
-import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
+import { type CommonArgs, parse, parser, pathsFrom, refuseJson } from './args.js';
 import { type Io, Logger } from './output.js';
 import { type DaemonEvent, WatchDaemon } from './watch-daemon.js';
 
@@ -54,11 +54,11 @@ export async function main(
     io,
   );
   if (!args) return ExitCode.ok;
-  if (args.json)
-    throw new UsageError(
-      'dualroot-watch has no JSON output',
-      'read $DUALROOT_RUN_DIR/watch-state.json (default /run/dualroot), or run dualroot-status --json',
-    );
+  refuseJson(
+    args,
+    PROGRAM,
+    'read $DUALROOT_RUN_DIR/watch-state.json (default /run/dualroot), or run dualroot-status --json',
+  );
   const paths = pathsFrom(args, io);
   const log = new Logger(io, PROGRAM, args.quiet);
   const daemon = new WatchDaemon({

@@ -31,13 +31,16 @@ export function findEfiMountDirs(root = '/'): string[] {
     .map((name) => join(root, name));
 }
 
+/** The directory rsync --delay-updates stages a running copy's files in, in each directory it updates. */
+export const RSYNC_STAGING_DIR = '.~tmp~';
+
 /** Removes rsync's delayed-update directories (.~tmp~) left by an interrupted run. */
 export async function removeDelayedUpdateLeftovers(destination: string): Promise<void> {
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
       const path = join(dir, entry.name);
-      if (entry.name === '.~tmp~') rmSync(path, { recursive: true, force: true });
+      if (entry.name === RSYNC_STAGING_DIR) rmSync(path, { recursive: true, force: true });
       else walk(path);
     }
   };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TreeEntry } from '../core/tree-compare.js';
+import { RSYNC_STAGING_DIR } from './fs.js';
 
 /** Lists a tree within one filesystem (like rsync -x), skipping excluded paths; optionally hashes file contents. */
 export async function listTree(
@@ -15,7 +16,7 @@ export async function listTree(
     const names = ifPresent(() => readdirSync(dir)) ?? [];
     for (const name of names.sort()) {
       // rsync --delay-updates stages a running sync's files here: they are not part of either tree yet.
-      if (name === RSYNC_STAGING) continue;
+      if (name === RSYNC_STAGING_DIR) continue;
       const path = join(dir, name);
       const rel = prefix ? `${prefix}/${name}` : name;
       // A sync running at the same time may delete or rename what was just listed.
@@ -44,8 +45,6 @@ export async function listTree(
   await walk(root, '');
   return entries;
 }
-
-const RSYNC_STAGING = '.~tmp~';
 
 /** The value of fn, or undefined when what it reads has vanished (ENOENT). */
 function ifPresent<T>(fn: () => T): T | undefined {
