@@ -111,8 +111,15 @@ export function asBuilder(
   args: string[],
   options: { cwd: string; home: string; env?: Record<string, string> },
 ) {
+  const path = process.env.PATH ?? '/usr/bin:/bin';
+  // Without this, a program that is not installed shows up as env's "Permission denied" (it stops
+  // at the first PATH directory the builder cannot read), which hides the missing package.
+  if (!file.includes('/') && !path.split(':').some((dir) => dir !== '' && existsSync(join(dir, file))))
+    throw new Error(
+      `${file} is not installed (not on PATH ${path}): on Debian, apt-get install ${file} (listed in .ci/debian-packages)`,
+    );
   const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    PATH: path,
     HOME: options.home,
     LANG: 'C.UTF-8',
     ...options.env,
