@@ -33,7 +33,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
         describe: 'print the mount it would make, change nothing',
       })
       .option('hook', { type: 'boolean', default: false, describe: 'pacman PreTransaction guard mode' })
-      .option('target', { type: 'string', describe: 'bind target (default: [bind] target, /boot)' }),
+      .option('target', { type: 'string', describe: 'bind target (default: [bind] target, /boot)' })
+      // Accepted only to be refused with a pointer to where the information is (refuseJson below).
+      .hide('json'),
     argv,
     io,
   );

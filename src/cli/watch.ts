@@ -44,12 +44,15 @@ export async function main(
       PROGRAM,
       'Watch the booted ESP and every [sync:NAME] source; sync their destinations shortly after each change.',
       io,
-    ).option('test', {
-      alias: 't',
-      type: 'boolean',
-      default: false,
-      describe: 'watch and log what would be synced (dry runs); write nothing',
-    }),
+    )
+      .option('test', {
+        alias: 't',
+        type: 'boolean',
+        default: false,
+        describe: 'watch and log what would be synced (dry runs); write nothing',
+      })
+      // Accepted only to be refused with a pointer to where the information is (refuseJson below).
+      .hide('json'),
     argv,
     io,
   );
