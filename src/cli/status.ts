@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decideBind } from '../core/bind.js';
 import { DualrootError, ExitCode } from '../core/errors.js';
 import type { Booted } from '../core/esp.js';
-import { espLinesWithoutNofail, parseFstab } from '../core/fstab.js';
+import { espLinesWithoutNofail } from '../core/fstab.js';
 import { mountAt } from '../core/mountinfo.js';
 import { unmirroredProfiles } from '../core/raid.js';
 import { type Check, formatPrometheus, type Metric, statusExitCode, statusMetrics } from '../core/status.js';
@@ -11,6 +10,7 @@ import type { SyncState } from '../core/sync-state.js';
 import { compareTrees, excludeMatcher } from '../core/tree-compare.js';
 import { loadConfig } from '../sys/config-file.js';
 import { isUefi } from '../sys/efivars.js';
+import { readFstab } from '../sys/fstab.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { btrfsState, mdState } from '../sys/raid.js';
 import { readState, writeFileAtomic } from '../sys/state.js';
@@ -369,14 +369,12 @@ function checkEntries(report: Report, paths: SystemPaths, machine: Machine): voi
 }
 
 function checkFstab(report: Report, paths: SystemPaths, espMounts: string[]): void {
-  let text: string;
-  try {
-    text = readFileSync(paths.fstab, 'utf8');
-  } catch {
+  const entries = readFstab(paths.fstab);
+  if (!entries) {
     report.add('fstab', paths.fstab, 'warning', `${paths.fstab} cannot be read`, 'check the file');
     return;
   }
-  const missing = espLinesWithoutNofail(parseFstab(text), espMounts);
+  const missing = espLinesWithoutNofail(entries, espMounts);
   for (const e of missing) {
     report.add(
       'fstab',

@@ -6,6 +6,7 @@ import { runPlan, type SyncReport } from '../core/sync-engine.js';
 import { type Plan, planSync } from '../core/sync-plan.js';
 import { mergeSyncState, type SyncState } from '../core/sync-state.js';
 import { canonical, pathExists, removeDelayedUpdateLeftovers, syncfs } from '../sys/fs.js';
+import { readFstab } from '../sys/fstab.js';
 import { withLock } from '../sys/lock.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { type Priority, runRsync } from '../sys/rsync.js';
@@ -56,6 +57,7 @@ export async function makePlan(
     booted,
     mounts: machine.mounts,
     exists: pathExists,
+    fstab: { file: paths.fstab, entries: readFstab(paths.fstab) ?? [] },
   });
   return { plan, booted: booted instanceof DualrootError ? undefined : booted };
 }

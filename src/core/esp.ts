@@ -41,7 +41,8 @@ export function findEsps(partitions: Partition[], probes: BlkidInfo[], mounts: M
       mounts: mountPointsOf(mounts, part.majorMinor),
     });
   }
-  return esps.sort((a, b) => a.disk.localeCompare(b.disk) || a.number - b.number);
+  // Natural order, as lsblk lists them: /dev/nvme2n1 before /dev/nvme10n1.
+  return esps.sort((a, b) => a.disk.localeCompare(b.disk, 'en', { numeric: true }) || a.number - b.number);
 }
 
 /** Which evidence decided the booted ESP. */

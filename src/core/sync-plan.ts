@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { DualrootError, FailureError } from './errors.js';
 import type { Booted, Esp } from './esp.js';
+import type { FstabEntry } from './fstab.js';
 import { enclosingMount, type MountEntry, mountAt } from './mountinfo.js';
 
 /** One source → destination copy that passed every safety rule. */
@@ -45,6 +46,14 @@ export interface PlanInput {
   mounts: MountEntry[];
   /** Whether a path exists (as the system sees it now). */
   exists: (path: string) => boolean;
+  /** fstab's lines, so an ESP whose disk is gone can still be named by what should be mounted. */
+  fstab?: { file: string; entries: FstabEntry[] };
+}
+
+/** What fstab says belongs at a mount point, e.g. " (fstab line 4: PARTUUID=...)"; empty when it says nothing. */
+function fstabSays(input: PlanInput, target: string): string {
+  const entry = input.fstab?.entries.find((e) => e.target === target);
+  return entry && input.fstab ? ` (${input.fstab.file} line ${entry.line} mounts ${entry.source} there)` : '';
 }
 
 /** Applies DESIGN.md's sync rules: only proven, different, mounted filesystems become jobs. */
@@ -98,10 +107,11 @@ function planEsps(input: PlanInput, plan: Plan): void {
       plan.refusals.push({ item: 'esp', source, destination: dest, reason, degraded });
     const entry = mountAt(mounts, dest);
     if (!input.exists(dest)) {
-      refuse(`${dest} does not exist`, true);
+      refuse(`${dest} does not exist${fstabSays(input, dest)}`, true);
     } else if (!entry) {
+      // When the disk is dead its partition is gone too: fstab is what still names it.
       refuse(
-        `${dest} is not a mount point (its disk is missing or not mounted); writing there would fill the root filesystem`,
+        `${dest} is not a mount point${fstabSays(input, dest)}: its disk is missing or not mounted; writing there would fill the root filesystem`,
         true,
       );
     } else if (entry.majorMinor === booted.esp.majorMinor) {

@@ -158,6 +158,8 @@ export interface SimMachine {
   efivars: string;
   config: string;
   runDir: string;
+  /** Its fstab (DUALROOT_FSTAB): both ESPs by PARTUUID, with nofail. */
+  fstab: string;
   env: NodeJS.ProcessEnv;
 }
 
@@ -190,6 +192,16 @@ export async function twoDiskMachine(
   const config = join(root, 'dualroot.conf');
   writeFileSync(config, options.config ?? `[bind]\ntarget = ${join(root, 'boot')}\n`, { mode: 0o644 });
   const runDir = join(root, 'run');
+  // The fstab of a machine set up as docs/arch-install.md says: both ESPs by PARTUUID, with nofail.
+  const fstab = join(root, 'fstab');
+  writeFileSync(
+    fstab,
+    disks
+      .map(
+        (d, i) => `PARTUUID=${d.parts[0]!.partUuid} ${efi[i]} ext4 nofail,x-systemd.device-timeout=10s 0 2\n`,
+      )
+      .join(''),
+  );
   return {
     root,
     disks,
@@ -197,6 +209,7 @@ export async function twoDiskMachine(
     efivars,
     config,
     runDir,
+    fstab,
     env: {
       PATH: process.env.PATH,
       DUALROOT_CONFIG: config,
@@ -204,6 +217,7 @@ export async function twoDiskMachine(
       DUALROOT_ESP_ROOT: root,
       DUALROOT_SYSFS: join(root, 'sys'),
       DUALROOT_RUN_DIR: runDir,
+      DUALROOT_FSTAB: fstab,
     },
   };
 }

@@ -14,6 +14,8 @@ const PARTUUIDS: [string, string] = [
 const run = (env: NodeJS.ProcessEnv, scenario: string, ...argv: string[]) =>
   runProgram(esp, 'dualroot-esp', ['entries', '--efivars', join(FIXTURES, scenario), ...argv], env);
 
+const loopNumber = (loop: string) => Number(loop.replace(/^\/dev\/loop/, ''));
+
 t.test('entries present: listed with their BootOrder position; nothing to fix', async (t) => {
   const m = await twoDiskMachine(t, { partUuids: PARTUUIDS });
   // The loader the entries start, in FAT's case-insensitive spelling on disk 1.
@@ -67,15 +69,29 @@ t.test(
     const d0 = m.disks[0]!;
     const d1 = m.disks[1]!;
     const lines = fix.stdout.split('\n').filter((l) => l.startsWith('would run:'));
+    // ESPs in disk order, numbers compared as numbers (loop9 before loop10); which loop device each
+    // disk got depends on what else runs on this machine.
+    const inOrder = [
+      {
+        disk: d0,
+        create: `would run: efibootmgr --create-only --disk ${d0.loop} --part 1 --loader '\\EFI\\systemd\\systemd-bootx64.efi' --label 'dualroot ${d0.loop.slice(5)}'`,
+      },
+      {
+        disk: d1,
+        create: `would run: efibootmgr --create-only --disk ${d1.loop} --part 1 --loader '\\efi\\boot\\bootx64.efi' --label 'dualroot ${d1.loop.slice(5)}'`,
+      },
+    ].sort((a, b) => loopNumber(a.disk.loop) - loopNumber(b.disk.loop));
+    const first = inOrder[0]!;
+    const second = inOrder[1]!;
     t.same(lines, [
-      `would run: efibootmgr --create-only --disk ${d0.loop} --part 1 --loader '\\EFI\\systemd\\systemd-bootx64.efi' --label 'dualroot ${d0.loop.slice(5)}'`,
-      `would run: efibootmgr --create-only --disk ${d1.loop} --part 1 --loader '\\efi\\boot\\bootx64.efi' --label 'dualroot ${d1.loop.slice(5)}'`,
-      `would run: efibootmgr --bootorder '<new:${d0.parts[0]!.device}>,<new:${d1.parts[0]!.device}>,0001,0002,0000,0003'`,
+      first.create,
+      second.create,
+      `would run: efibootmgr --bootorder '<new:${first.disk.parts[0]!.device}>,<new:${second.disk.parts[0]!.device}>,0001,0002,0000,0003'`,
     ]);
     const json = JSON.parse(
       (await run(m.env, 'both-fallback-booted-disk0', '--fix', '--test', '--json')).stdout,
     );
-    t.same(json.commands[0], [
+    t.same(json.commands[loopNumber(d0.loop) < loopNumber(d1.loop) ? 0 : 1], [
       'efibootmgr',
       '--create-only',
       '--disk',
@@ -102,7 +118,8 @@ t.test('an ESP without a boot loader or unmounted cannot get an entry: clear fai
   t.equal(noLoader.code, 1);
   t.match(
     noLoader.stderr,
-    /no boot loader on it \(looked for EFI\/systemd\/systemd-bootx64.efi, EFI\/BOOT\/BOOTX64.EFI under .*efi0\).*\n.*fix: install one \(bootctl --esp-path=/,
+    // The first ESP in disk order is reported, whichever of the two loop devices that is.
+    /no boot loader on it \(looked for EFI\/systemd\/systemd-bootx64.efi, EFI\/BOOT\/BOOTX64.EFI under .*efi[01]\).*\n.*fix: install one \(bootctl --esp-path=/,
   );
 });
 

@@ -107,7 +107,7 @@ t.test(
     t.match(
       result.stderr,
       new RegExp(
-        `${m.efi[1]}: skipped: ${m.efi[1]} is not a mount point \\(its disk is missing or not mounted\\)`,
+        `${m.efi[1]}: skipped: ${m.efi[1]} is not a mount point \\(${m.fstab} line 2 mounts PARTUUID=${m.disks[1]!.parts[0]!.partUuid} there\\): its disk is missing or not mounted`,
       ),
     );
     t.match(
@@ -257,6 +257,26 @@ t.test('pacman hook mode: quiet success, loud missing ESP, skipped without UEFI'
   const bios = await run(m.env, '--hook');
   t.equal(bios.code, 0);
   t.match(bios.stdout, /^ {2}Skipped: not booted with UEFI \(.*efivars does not exist\)$/);
+});
+
+t.test('pacman hook mode, disk dead (its partition gone): the warning names it from fstab', async (t) => {
+  const m = await twoDiskMachine(t, { mountEfi1: false });
+  writeTree(m.efi[0]!, { 'vmlinuz-linux': 'k' });
+  // A dead disk takes its partitions with it: drop disk 1's from the block devices dualroot sees.
+  const gone = m.disks[1]!.parts[0]!;
+  rmSync(join(m.root, 'sys/class/block', gone.device.slice('/dev/'.length)));
+  const degraded = await run(m.env, '--hook');
+  t.equal(degraded.code, 0, 'a dead disk does not fail the finished transaction');
+  t.match(
+    degraded.stderr,
+    new RegExp(
+      `^==> WARNING: ${m.efi[1]} NOT synced: .*line 2 mounts PARTUUID=${gone.partUuid} there\\): its disk is missing or not mounted.*cannot boot from that disk`,
+      'm',
+    ),
+    'the warning names the missing ESP by the PARTUUID fstab mounts there',
+  );
+  t.notMatch(degraded.stderr, new RegExp(gone.device), 'the vanished partition is not claimed to exist');
+  t.same(snapshot(m.efi[1]!), {}, 'nothing written into the empty mount point');
 });
 
 t.test('an unidentifiable booted ESP fails the ESP sync but not the items', async (t) => {
