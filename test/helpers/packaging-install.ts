@@ -80,6 +80,11 @@ export function expectedFiles(programs: string[], docs: string[], manSuffix = ''
     files.push(`usr/bin/${p}`, `usr/lib/dualroot/${p}/index.js`, `usr/lib/dualroot/${p}/package.json`);
   }
   if (programs.includes('dualroot-watch')) files.push('usr/lib/systemd/system/dualroot-watch.service');
+  if (programs.includes('dualroot-status'))
+    files.push(
+      'usr/lib/systemd/system/dualroot-status.service',
+      'usr/lib/systemd/system/dualroot-status.timer',
+    );
   return files.sort();
 }
 

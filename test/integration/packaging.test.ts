@@ -101,6 +101,8 @@ t.test('install.sh with PREFIX=/usr/local points hooks and units at it', async (
   t.match(hook, /^Exec = \/usr\/local\/bin\/dualroot-sync --hook$/m);
   const unit = readFileSync(join(dest, 'usr/local/lib/systemd/system/dualroot-bind.service'), 'utf8');
   t.match(unit, /^ExecStart=\/usr\/local\/bin\/dualroot-bind$/m);
+  const status = readFileSync(join(dest, 'usr/local/lib/systemd/system/dualroot-status.service'), 'utf8');
+  t.match(status, /^ExecStart=\/usr\/local\/bin\/dualroot-status --quiet --prometheus \/var\/lib\//m);
   t.match(
     readFileSync(join(dest, 'usr/local/bin/dualroot-esp'), 'utf8'),
     /\/usr\/local\/lib\/dualroot\/dualroot-esp\/index\.js/,
@@ -213,4 +215,5 @@ t.test('makepkg builds the package from the working tree with the expected layou
     t.match(pkginfo, new RegExp(`^depend = ${dep}$`, 'm'), `depends on ${dep}`);
   }
   t.match(pkginfo, /^makedepend = npm$/m);
+  t.match(pkginfo, /^optdepend = prometheus-node-exporter: /m, 'suggests node_exporter for the metrics');
 });
