@@ -144,8 +144,19 @@ t.test('the watch unit: restarts, runs niced and idle, hardened but able to writ
   t.notOk(s.PrivateDevices, 'blkid must see the partitions');
   t.notOk(s.ProtectClock, 'ProtectClock= adds a device allow-list that hides the partitions');
   t.notOk(s.RestrictSUIDSGID, 'copies of /usr keep setuid bits');
-  t.notOk(s.MemoryDenyWriteExecute, "node's JIT needs it");
+  // Node's JIT needs writable code; the unit's NODE_OPTIONS turn it off, which is what makes this hold.
+  t.strictSame(s.MemoryDenyWriteExecute, ['yes']);
+  t.ok(
+    (s.Environment ?? []).some((e) => /NODE_OPTIONS=[^"]*--jitless/.test(e)),
+    'MemoryDenyWriteExecute= only with node --jitless',
+  );
   t.notOk(s.ReadWritePaths, 'a missing listed path (dead disk) would stop the daemon from starting');
+  // Each hides or replaces a path an approach-2 source may hold, and rsync would copy the sandbox's
+  // view: an empty private /var/tmp (--delete empties the copy's), a mode-000 /usr/lib/modules.
+  t.notOk(s.PrivateTmp, '/var/tmp stays the real one');
+  t.notOk(s.ProtectKernelModules, '/usr/lib/modules stays visible');
+  t.notOk(s.ProcSubset, '/proc stays whole');
+  t.notOk(s.InaccessiblePaths ?? s.TemporaryFileSystem ?? s.BindPaths, 'no path replaced');
   t.strictSame(s.NoNewPrivileges, ['yes']);
   // systemd's own exposure score (offline: no running systemd needed): fails above 6.5.
   const score = await execa(
