@@ -80,8 +80,9 @@ install -m 0755 "$(realpath "$(command -v node)")" "$root/usr/bin/node"
 in_root /usr/bin/node -e 'process.exit(0)' ||
   die "the host's node does not run in the Debian root (missing shared libraries?)"
 DESTDIR=$root PREFIX=/usr SYSCONFDIR=/etc NODE=/usr/bin/node "$repo/packaging/install.sh"
-# docs/arch-install.md section 3: enable both units.
-systemctl --root="$root" enable dualroot-bind.service dualroot-watch.service 2>&1 | sed 's/^/systemctl: /'
+# docs/arch-install.md section 3: enable the units (the status timer too, as for node_exporter).
+systemctl --root="$root" enable dualroot-bind.service dualroot-watch.service dualroot-status.timer 2>&1 |
+  sed 's/^/systemctl: /'
 
 # --- /etc/fstab: the ESP lines exactly in docs/arch-install.md's form ------------------------------
 # The options are read from the docs themselves, so the lab boots whatever the docs tell users to write.

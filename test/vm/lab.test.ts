@@ -272,8 +272,10 @@ run entries dualroot-esp entries
       steps: `
 run bind dualroot-bind
 run sync dualroot-sync
+run fix-test dualroot-esp entries --fix --test
 run fix dualroot-esp entries --fix
 run entries dualroot-esp entries
+run entries-json dualroot-esp entries --json
 run efibootmgr efibootmgr -v
 `,
     });
@@ -282,6 +284,12 @@ run efibootmgr efibootmgr -v
       run(t, first, 'fix').exit,
       0,
       `entries --fix exits 0: ${run(t, first, 'fix').stdout}${run(t, first, 'fix').stderr}`,
+    );
+    assertFixDidWhatTestPrinted(
+      t,
+      run(t, first, 'fix-test').stdout,
+      run(t, first, 'fix').stdout,
+      json(t, first, 'entries-json'),
     );
     t.equal(
       run(t, first, 'entries').exit,
@@ -299,6 +307,34 @@ run efibootmgr efibootmgr -v
       t.equal(json(t, boot, 'esp').booted?.partuuid, lab.espPartuuids[kept], `booted disk ${kept}'s ESP`);
     }
   });
+}
+
+/**
+ * The efibootmgr calls `entries --fix` made (its "created:" and "BootOrder set:" lines) are the ones
+ * `--fix --test` printed ("would run:"), with each `<new:DEVICE>` placeholder replaced by the number
+ * the firmware gave that ESP's new entry (read back from `entries --json`).
+ */
+function assertFixDidWhatTestPrinted(
+  t: Test,
+  testOut: string,
+  fixOut: string,
+  after: { esps?: { device: string; entries: { bootnum: string }[] }[] },
+): void {
+  const lines = (text: string, prefix: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith(prefix))
+      .map((l) => l.slice(prefix.length));
+  const planned = lines(testOut, 'would run: ');
+  const creates = planned.filter((c) => c.includes('--create-only'));
+  const order = planned.find((c) => c.startsWith('efibootmgr --bootorder '));
+  t.equal(creates.length, 2, `--fix --test planned one entry per ESP: ${testOut}`);
+  t.same(lines(fixOut, 'created: '), creates, '--fix created exactly the entries --fix --test printed');
+  let expected = (order ?? '').replace(/^efibootmgr --bootorder '?([^']*)'?$/, '$1');
+  for (const esp of after.esps ?? [])
+    expected = expected.replace(`<new:${esp.device}>`, esp.entries[0]?.bootnum ?? '?');
+  t.match(expected, /^[0-9A-F]{4}(,[0-9A-F]{4})*$/, `every placeholder was filled: ${expected}`);
+  t.same(lines(fixOut, 'BootOrder set: '), [expected], '--fix set the BootOrder --fix --test printed');
 }
 
 /** The guest steps of docs/guide.md "Replacing a dead disk", for a blank disk in slot 0. */

@@ -52,7 +52,7 @@ if (process.env.DUALROOT_SKIP_VM === '1') {
 /** Steps every boot runs once systemd is done: the state of the units, mounts and dualroot's view. */
 function reportSteps(lab: LabInfo): string {
   return `
-run units systemctl show -p Id,ActiveState,SubState,Result,InactiveExitTimestampMonotonic,ActiveEnterTimestampMonotonic dualroot-bind.service local-fs.target efi0.mount efi1.mount dualroot-watch.service multi-user.target emergency.target rescue.target
+run units systemctl show -p Id,ActiveState,SubState,Result,InactiveExitTimestampMonotonic,ActiveEnterTimestampMonotonic,MemoryDenyWriteExecute dualroot-bind.service local-fs.target efi0.mount efi1.mount dualroot-watch.service multi-user.target emergency.target rescue.target
 run failed systemctl list-units --failed --plain --no-legend
 run efi0-before systemctl show -p Before efi0.mount
 run efi1-before systemctl show -p Before efi1.mount
@@ -63,13 +63,48 @@ run bind-check dualroot-bind --check
 run esp dualroot-esp --json
 run status dualroot-status --json
 run journal journalctl -b --no-pager -o short-monotonic -u dualroot-bind.service -u dualroot-watch.service -u efi0.mount -u efi1.mount
+run status-unit systemctl start dualroot-status.service
+run status-units systemctl show -p Id,ActiveState,UnitFileState,Result,ExecMainStatus dualroot-status.service dualroot-status.timer
+run prom cat /var/lib/prometheus/node-exporter/dualroot.prom
+run status-journal journalctl -b --no-pager -o cat -u dualroot-status.service
 `;
 }
 
+/**
+ * dualroot-status.service, started as its timer starts it, ran under its hardening (real systemd
+ * 252) and wrote the node_exporter metrics: degraded (exit 3) is a successful run whose metrics say so.
+ */
+function assertStatusUnit(t: Test, boot: Boot, what: string, degraded?: boolean): void {
+  const detail = `${run(t, boot, 'status-unit').stderr}${run(t, boot, 'status-journal').stdout}`;
+  t.equal(
+    run(t, boot, 'status-unit').exit,
+    0,
+    `${what}: systemctl start dualroot-status.service succeeds ${detail}`,
+  );
+  const u = units(t, boot, 'status-units');
+  const service = u.get('dualroot-status.service');
+  t.equal(service?.Result, 'success', `${what}: the status unit's result is success`);
+  t.equal(u.get('dualroot-status.timer')?.UnitFileState, 'enabled', `${what}: the timer is enabled`);
+  t.equal(u.get('dualroot-status.timer')?.ActiveState, 'active', `${what}: the timer is waiting`);
+  const status = service?.ExecMainStatus;
+  if (degraded === undefined) t.ok(status === '0' || status === '3', `${what}: exit 0 or 3, got ${status}`);
+  else
+    t.equal(status, degraded ? '3' : '0', `${what}: dualroot-status in the unit exited ${degraded ? 3 : 0}`);
+  const prom = run(t, boot, 'prom');
+  t.equal(prom.exit, 0, `${what}: the metrics file exists ${prom.stderr}`);
+  const value = status === '3' ? 1 : 0;
+  t.match(
+    prom.stdout,
+    new RegExp(`^dualroot_degraded ${value}$`, 'm'),
+    `${what}: dualroot_degraded ${value}`,
+  );
+  t.match(prom.stdout, /^dualroot_status_timestamp_seconds \d+/m, `${what}: the metrics have their time`);
+}
+
 /** `systemctl show` of several units, by Id. */
-function units(t: Test, boot: Boot): Map<string, Record<string, string>> {
+function units(t: Test, boot: Boot, name = 'units'): Map<string, Record<string, string>> {
   const byId = new Map<string, Record<string, string>>();
-  for (const block of run(t, boot, 'units').stdout.split(/\n\s*\n/)) {
+  for (const block of run(t, boot, name).stdout.split(/\n\s*\n/)) {
     const props: Record<string, string> = {};
     for (const line of block.split('\n')) {
       const eq = line.indexOf('=');
@@ -173,9 +208,17 @@ run journal-watch journalctl -b --no-pager -o short-monotonic -u dualroot-watch.
   });
   assertSystemdBooted(t, first, 'boot with both disks');
   assertBootState(t, first, lab, 0, 'both disks');
+  assertStatusUnit(t, first, 'both disks');
   t.equal(first.results.get('root-mount'), 'normal', 'btrfs root mounted with both members');
   const u = units(t, first);
   t.equal(u.get('efi1.mount')?.ActiveState, 'active', '/efi1 is mounted too');
+  // The probe below is synced by a daemon that cannot map writable code (node --jitless).
+  t.equal(
+    u.get('dualroot-watch.service')?.MemoryDenyWriteExecute,
+    'yes',
+    'the daemon runs with MemoryDenyWriteExecute=',
+  );
+  t.equal(u.get('dualroot-watch.service')?.ActiveState, 'active', 'the daemon is running');
   t.ok(
     Number(u.get('efi1.mount')?.ActiveEnterTimestampMonotonic) <=
       Number(u.get('dualroot-bind.service')?.InactiveExitTimestampMonotonic),
@@ -223,6 +266,7 @@ run journal-watch journalctl -b --no-pager -o short-monotonic -u dualroot-watch.
       assertSystemdBooted(t, boot, what);
       t.equal(boot.results.get('root-mount'), 'degraded', `${what}: the btrfs root mounted degraded`);
       assertBootState(t, boot, lab, kept, what);
+      assertStatusUnit(t, boot, what, true);
       t.not(
         units(t, boot).get(`efi${lost}.mount`)?.ActiveState,
         'active',
