@@ -7,8 +7,15 @@ export async function btrfsState(
   mountPoint: string,
 ): Promise<RaidState & { profiles: Record<string, string[]> }> {
   const show = await execa('btrfs', ['filesystem', 'show', mountPoint], { reject: false });
+  // A btrfs root on a system without btrfs-progs (an optional dependency of the package).
+  if ((show as { code?: string }).code === 'ENOENT')
+    throw new Error(
+      `the root ${mountPoint} is btrfs but the btrfs command is missing, so its RAID1 devices cannot be checked: install btrfs-progs`,
+    );
   if (show.exitCode !== 0)
-    throw new Error(`btrfs filesystem show ${mountPoint} failed: ${String(show.stderr).trim()}`);
+    throw new Error(
+      `btrfs filesystem show ${mountPoint} failed: ${String(show.stderr).trim() || show.shortMessage}`,
+    );
   const df = await execa('btrfs', ['filesystem', 'df', mountPoint], { reject: false });
   return { ...parseBtrfsShow(String(show.stdout)), profiles: parseBtrfsDf(String(df.stdout)) };
 }

@@ -216,4 +216,5 @@ t.test('makepkg builds the package from the working tree with the expected layou
   }
   t.match(pkginfo, /^makedepend = npm$/m);
   t.match(pkginfo, /^optdepend = prometheus-node-exporter: /m, 'suggests node_exporter for the metrics');
+  t.match(pkginfo, /^optdepend = btrfs-progs: /m, 'suggests btrfs-progs for the RAID1 root check');
 });

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t, { type Test } from 'tap';
@@ -188,6 +196,26 @@ t.test(
     t.notMatch(result.stdout + result.stderr, /unexpected failure|\n\s+at /, 'no stack trace');
     t.match(result.stdout, /^ok {7}entries /m, 'the other checks ran');
     t.match(readFileSync(prom, 'utf8'), /^dualroot_degraded 1$/m, 'metrics were written');
+
+    // The same btrfs root on a system without btrfs-progs (an optional dependency): say what to install.
+    const bin = join(m.root, 'bin-without-btrfs');
+    mkdirSync(bin);
+    for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean))
+      for (const name of existsSync(dir) ? readdirSync(dir) : [])
+        if (!name.startsWith('btrfs') && !existsSync(join(bin, name)))
+          symlinkSync(join(dir, name), join(bin, name));
+    const path = process.env.PATH;
+    process.env.PATH = bin;
+    try {
+      const noBtrfs = await run(env);
+      t.equal(noBtrfs.code, 3);
+      t.match(
+        noBtrfs.stdout,
+        /^problem {2}root {6}could not check root: the root .* is btrfs but the btrfs command is missing, .*: install btrfs-progs$/m,
+      );
+    } finally {
+      process.env.PATH = path;
+    }
   },
 );
 
