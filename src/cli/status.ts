@@ -398,7 +398,7 @@ async function checkRoot(report: Report, paths: SystemPaths, machine: Machine): 
     );
     return;
   }
-  let state: { devices: number; missing: number; detail: string } | undefined;
+  let state: { devices: number; missing: number; detail: string; rebuilding?: string } | undefined;
   let profile = '';
   let unmirrored: string[] = [];
   if (root.fsType === 'btrfs') {
@@ -428,7 +428,15 @@ async function checkRoot(report: Report, paths: SystemPaths, machine: Machine): 
     { mount: paths.root },
     state.missing > 0 ? 1 : 0,
   );
-  if (state.missing > 0)
+  if (state.missing > 0 && state.rebuilding)
+    report.add(
+      'root',
+      paths.root,
+      'problem',
+      `root RAID1 is rebuilding (${state.rebuilding}): ${state.detail}; not redundant until it finishes`,
+      'let it finish (cat /proc/mdstat shows progress) and keep both disks attached until then',
+    );
+  else if (state.missing > 0)
     report.add(
       'root',
       paths.root,

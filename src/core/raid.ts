@@ -5,6 +5,8 @@ export interface RaidState {
   missing: number;
   /** Human summary for messages. */
   detail: string;
+  /** md only: a rebuild in progress, e.g. "recovery 6.2%": members counted missing are being filled. */
+  rebuilding?: string;
 }
 
 /** Parses `btrfs filesystem show MOUNT`: total devices and those listed as MISSING (or "Some devices missing"). */
@@ -45,17 +47,19 @@ export function parseMdstat(text: string, device: string): RaidState | undefined
   const lines = text.split('\n');
   const start = lines.findIndex((l) => l.startsWith(`${name} :`));
   if (start === -1) return undefined;
-  const status = lines
-    .slice(start, start + 3)
-    .join(' ')
-    .match(/\[(\d+)\/(\d+)\] \[([U_]+)\]/);
+  const end = lines.findIndex((l, i) => i > start && l.trim() === '');
+  const block = lines.slice(start, end === -1 ? undefined : end).join(' ');
+  const status = block.match(/\[(\d+)\/(\d+)\] \[([U_]+)\]/);
   if (!status) return undefined;
   const devices = Number(status[1]);
   const up = Number(status[2]);
+  // A member being rebuilt counts as not up until the rebuild ends ("check" is a scrub: no rebuild).
+  const rebuild = block.match(/\b(recovery|resync|reshape)\s*=\s*([\d.]+%)/);
   return {
     kind: 'md',
     devices,
     missing: devices - up,
     detail: `${up} of ${devices} members active [${status[3]}]`,
+    ...(rebuild ? { rebuilding: `${rebuild[1]} ${rebuild[2]}` } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { execa } from 'execa';
 import { parseBtrfsDf, parseBtrfsShow, parseMdstat, type RaidState } from '../core/raid.js';
 
@@ -23,7 +23,8 @@ export async function btrfsState(
 /** State of an md array from /proc/mdstat, or undefined if it is not listed there. */
 export function mdState(proc: string, device: string): RaidState | undefined {
   try {
-    return parseMdstat(readFileSync(`${proc}/mdstat`, 'utf8'), device);
+    // /proc/mdstat names the kernel's device (md127), a mount may name a udev link (/dev/md/root).
+    return parseMdstat(readFileSync(`${proc}/mdstat`, 'utf8'), realpathSync(device));
   } catch {
     return undefined;
   }

@@ -48,20 +48,35 @@ t.test('btrfs RAID1: real captures, healthy and with a device missing', async (t
   );
 });
 
-t.test(
-  'md RAID1 from /proc/mdstat (format per the kernel md documentation; no md driver on this host)',
-  async (t) => {
-    const mdstat =
-      'Personalities : [raid1]\nmd0 : active raid1 sdb2[1] sda2[0]\n      1046528 blocks super 1.2 [2/1] [U_]\n\nunused devices: <none>\n';
-    t.match(parseMdstat(mdstat, '/dev/md0'), {
-      kind: 'md',
-      devices: 2,
-      missing: 1,
-      detail: '1 of 2 members active [U_]',
-    });
-    t.equal(parseMdstat(mdstat, '/dev/md1'), undefined);
-  },
-);
+t.test('md RAID1 from /proc/mdstat, captured from a real md array (UEFI lab scenario 5)', async (t) => {
+  // test/fixtures/mdstat-*.txt: `cat /proc/mdstat` in the lab's Debian 12 guest (kernel 6.1) around a
+  // two-loop-device RAID1: healthy, one member failed and removed, re-added and rebuilding, rebuilt.
+  t.same(parseMdstat(fixture('mdstat-healthy.txt'), '/dev/md127'), {
+    kind: 'md',
+    devices: 2,
+    missing: 0,
+    detail: '2 of 2 members active [UU]',
+  });
+  t.same(parseMdstat(fixture('mdstat-degraded.txt'), '/dev/md127'), {
+    kind: 'md',
+    devices: 2,
+    missing: 1,
+    detail: '1 of 2 members active [U_]',
+  });
+  t.same(parseMdstat(fixture('mdstat-rebuilding.txt'), '/dev/md127'), {
+    kind: 'md',
+    devices: 2,
+    missing: 1,
+    detail: '1 of 2 members active [U_]',
+    rebuilding: 'recovery 6.3%',
+  });
+  t.same(parseMdstat(fixture('mdstat-rebuilt.txt'), '/dev/md127')?.missing, 0);
+  t.equal(parseMdstat(fixture('mdstat-healthy.txt'), '/dev/md0'), undefined, 'another array: not listed');
+  // Two arrays: each block ends at its blank line, so one without a status line never reads the next.
+  const two = `Personalities : [raid1]\nmd1 : active raid1 sdb2[1] sda2[0]\n      5 blocks\n      \n${fixture('mdstat-degraded.txt').split('\n').slice(1).join('\n')}`;
+  t.equal(parseMdstat(two, '/dev/md1'), undefined);
+  t.match(parseMdstat(two, '/dev/md127'), { missing: 1 });
+});
 
 t.test('fstab: ESP lines without nofail are found; binds and other mounts are not', async (t) => {
   const entries = parseFstab(`# comment

@@ -21,7 +21,8 @@ export MTOOLS_SKIP_CHECK=1
 # The Debian root: what an Arch install would have for this purpose (init, udev, the tools dualroot
 # calls), from Debian's own packages. The suite is the host's (Debian 12), so the host's node runs in it.
 readonly SUITE=bookworm
-readonly PACKAGES=systemd,systemd-sysv,udev,kmod,rsync,util-linux,mount,btrfs-progs,dosfstools,efibootmgr
+# mdadm: the md RAID1 root check of dualroot-status is proved on a real md array (scenario 5).
+readonly PACKAGES=systemd,systemd-sysv,udev,kmod,rsync,util-linux,mount,btrfs-progs,dosfstools,efibootmgr,mdadm
 readonly MACHINE_ID=d0a1b0075e55000000000000000000a5 # fixed: an empty one would mean "first boot"
 
 die() { echo "build-systemd.sh: $*" >&2; exit 1; }

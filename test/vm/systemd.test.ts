@@ -101,6 +101,51 @@ function assertStatusUnit(t: Test, boot: Boot, what: string, degraded?: boolean)
   t.match(prom.stdout, /^dualroot_status_timestamp_seconds \d+/m, `${what}: the metrics have their time`);
 }
 
+/**
+ * An md RAID1 (two loop files, the guest's own md driver) mounted as the root dualroot-status checks
+ * (DUALROOT_ROOT): healthy, a member failed and removed, the member re-added and rebuilding
+ * (throttled so the check sees it), rebuilt. Each state's /proc/mdstat is printed with the check.
+ */
+function mdSteps(): string {
+  return `
+modprobe raid1
+truncate -s 48M /var/tmp/md-a.img /var/tmp/md-b.img
+mda=$(losetup -f --show /var/tmp/md-a.img)
+mdb=$(losetup -f --show /var/tmp/md-b.img)
+run md-create mdadm --create /dev/md/labroot --run --quiet --level=1 --raid-devices=2 --metadata=1.2 --bitmap=none "$mda" "$mdb"
+mdadm --wait /dev/md/labroot || true
+mkfs.ext4 -q /dev/md/labroot && mkdir -p /mnt/mdroot && mount /dev/md/labroot /mnt/mdroot
+run md-healthy-mdstat cat /proc/mdstat
+run md-healthy env DUALROOT_ROOT=/mnt/mdroot dualroot-status --json
+run md-fail mdadm /dev/md/labroot --fail "$mdb" --remove "$mdb"
+run md-degraded-mdstat cat /proc/mdstat
+run md-degraded env DUALROOT_ROOT=/mnt/mdroot dualroot-status --json
+echo 500 >/proc/sys/dev/raid/speed_limit_min
+echo 1000 >/proc/sys/dev/raid/speed_limit_max
+run md-add mdadm /dev/md/labroot --add "$mdb"
+sleep 2
+run md-rebuilding-mdstat cat /proc/mdstat
+run md-rebuilding env DUALROOT_ROOT=/mnt/mdroot dualroot-status --json
+echo 200000 >/proc/sys/dev/raid/speed_limit_max
+mdadm --wait /dev/md/labroot || true
+run md-rebuilt-mdstat cat /proc/mdstat
+run md-rebuilt env DUALROOT_ROOT=/mnt/mdroot dualroot-status --json
+umount /mnt/mdroot
+mdadm --stop /dev/md/labroot
+losetup -d "$mda" "$mdb"
+`;
+}
+
+/** The root check of a `dualroot-status --json` run on the md array, with its mdstat for the message. */
+function assertMdRoot(t: Test, boot: Boot, state: string, level: string, message: RegExp): void {
+  const checks: { check: string; level: string; message: string }[] =
+    json(t, boot, `md-${state}`).checks ?? [];
+  const root = checks.find((c) => c.check === 'root');
+  const mdstat = run(t, boot, `md-${state}-mdstat`).stdout;
+  t.equal(root?.level, level, `md RAID1 ${state}: root check is ${level} (${root?.message}) with\n${mdstat}`);
+  t.match(root?.message ?? '', message, `md RAID1 ${state}: ${root?.message}`);
+}
+
 /** `systemctl show` of several units, by Id. */
 function units(t: Test, boot: Boot, name = 'units'): Map<string, Record<string, string>> {
   const byId = new Map<string, Record<string, string>>();
@@ -203,12 +248,17 @@ result probe-efi1 "$(cat /efi1/lab-probe.txt 2>/dev/null)"
 result probe-wait "$i"
 run fix dualroot-esp entries --fix
 run status-after dualroot-status --json
-run journal-watch journalctl -b --no-pager -o short-monotonic -u dualroot-watch.service
+${mdSteps()}run journal-watch journalctl -b --no-pager -o short-monotonic -u dualroot-watch.service
 `,
   });
   assertSystemdBooted(t, first, 'boot with both disks');
   assertBootState(t, first, lab, 0, 'both disks');
   assertStatusUnit(t, first, 'both disks');
+  t.equal(run(t, first, 'md-create').exit, 0, `mdadm --create: ${run(t, first, 'md-create').stderr}`);
+  assertMdRoot(t, first, 'healthy', 'ok', /^root RAID1 healthy: 2 of 2 members active \[UU\]/);
+  assertMdRoot(t, first, 'degraded', 'problem', /^root RAID1 is degraded: 1 of 2 members active \[U_\]/);
+  assertMdRoot(t, first, 'rebuilding', 'problem', /^root RAID1 is rebuilding \(recovery [\d.]+%\): 1 of 2/);
+  assertMdRoot(t, first, 'rebuilt', 'ok', /^root RAID1 healthy: 2 of 2 members active \[UU\]/);
   t.equal(first.results.get('root-mount'), 'normal', 'btrfs root mounted with both members');
   const u = units(t, first);
   t.equal(u.get('efi1.mount')?.ActiveState, 'active', '/efi1 is mounted too');
