@@ -4,7 +4,7 @@ import { DualrootError, ExitCode } from '../core/errors.js';
 import type { Booted } from '../core/esp.js';
 import { espLinesWithoutNofail } from '../core/fstab.js';
 import { mountAt } from '../core/mountinfo.js';
-import { unmirroredProfiles } from '../core/raid.js';
+import { type RaidState, unmirroredProfiles } from '../core/raid.js';
 import { type Check, formatPrometheus, type Metric, statusExitCode, statusMetrics } from '../core/status.js';
 import type { SyncState } from '../core/sync-state.js';
 import { compareTrees, excludeMatcher } from '../core/tree-compare.js';
@@ -398,7 +398,7 @@ async function checkRoot(report: Report, paths: SystemPaths, machine: Machine): 
     );
     return;
   }
-  let state: { devices: number; missing: number; detail: string; rebuilding?: string } | undefined;
+  let state: RaidState | undefined;
   let profile = '';
   let unmirrored: string[] = [];
   if (root.fsType === 'btrfs') {

@@ -50,10 +50,10 @@ export interface PlanInput {
   fstab?: { file: string; entries: FstabEntry[] };
 }
 
-/** What fstab says belongs at a mount point, e.g. " (fstab line 4: PARTUUID=...)"; empty when it says nothing. */
-function fstabSays(input: PlanInput, target: string): string {
-  const entry = input.fstab?.entries.find((e) => e.target === target);
-  return entry && input.fstab ? ` (${input.fstab.file} line ${entry.line} mounts ${entry.source} there)` : '';
+/** What fstab says belongs at a mount point, e.g. " (/etc/fstab line 4 mounts PARTUUID=... there)"; empty when it says nothing. */
+function fstabSays({ fstab }: PlanInput, target: string): string {
+  const entry = fstab?.entries.find((e) => e.target === target);
+  return fstab && entry ? ` (${fstab.file} line ${entry.line} mounts ${entry.source} there)` : '';
 }
 
 /** Applies DESIGN.md's sync rules: only proven, different, mounted filesystems become jobs. */

@@ -8,7 +8,7 @@ export async function btrfsState(
 ): Promise<RaidState & { profiles: Record<string, string[]> }> {
   const show = await execa('btrfs', ['filesystem', 'show', mountPoint], { reject: false });
   // A btrfs root on a system without btrfs-progs (an optional dependency of the package).
-  if ((show as { code?: string }).code === 'ENOENT')
+  if (show.code === 'ENOENT')
     throw new Error(
       `the root ${mountPoint} is btrfs but the btrfs command is missing, so its RAID1 devices cannot be checked: install btrfs-progs`,
     );
