@@ -1,3 +1,4 @@
+import { bootedOf, espMountsOf, readMachine } from '../app/machine.js';
 import { decideBind } from '../core/bind.js';
 import { ExitCode, FailureError } from '../core/errors.js';
 import { loadConfig } from '../sys/config-file.js';
@@ -5,7 +6,6 @@ import { bindMount } from '../sys/mount.js';
 import { readMountinfo } from '../sys/mountinfo.js';
 import { type CommonArgs, parse, parser, pathsFrom, refuseJson } from './args.js';
 import { hookSkipReason, pacmanStyle, printHookError } from './hook.js';
-import { bootedOf, espMountsOf, readMachine } from './machine.js';
 import { type Io, Logger } from './output.js';
 
 const PROGRAM = 'dualroot-bind';

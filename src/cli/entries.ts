@@ -1,3 +1,4 @@
+import { readMachine } from '../app/machine.js';
 import {
   type BootEntry,
   bootOrderProblems,
@@ -12,10 +13,9 @@ import { ExitCode, FailureError, UsageError } from '../core/errors.js';
 import type { Esp } from '../core/esp.js';
 import { runEfibootmgr } from '../sys/efibootmgr.js';
 import { isUefi, readBootOptions } from '../sys/efivars.js';
-import { findFileCaseInsensitive } from '../sys/fs.js';
+import { findFileCaseInsensitive } from '../sys/fat-path.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
-import { readMachine } from './machine.js';
 import { type Io, Logger } from './output.js';
 
 const PROGRAM = 'dualroot-esp entries';

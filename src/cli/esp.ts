@@ -1,8 +1,8 @@
+import { bootedOf, readMachine } from '../app/machine.js';
 import { DualrootError, ExitCode } from '../core/errors.js';
 import type { Booted, Esp } from '../core/esp.js';
 import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
 import { main as entries } from './entries.js';
-import { bootedOf, readMachine } from './machine.js';
 import { type Io, Logger } from './output.js';
 
 const PROGRAM = 'dualroot-esp';

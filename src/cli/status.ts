@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { bootedOf, espMountsOf, type Machine, readMachine } from '../app/machine.js';
 import { decideBind } from '../core/bind.js';
 import { DualrootError, ExitCode } from '../core/errors.js';
 import type { Booted } from '../core/esp.js';
@@ -17,7 +18,6 @@ import { readState, writeFileAtomic } from '../sys/state.js';
 import { listTree } from '../sys/tree.js';
 import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
 import { readEntries } from './entries.js';
-import { bootedOf, espMountsOf, type Machine, readMachine } from './machine.js';
 import { type Io, Logger } from './output.js';
 import { makePlan, syncStateFile } from './sync-runner.js';
 

@@ -1,17 +1,19 @@
 import { join } from 'node:path';
+import { bootedOf, espMountsOf, readMachine } from '../app/machine.js';
 import type { Config } from '../core/config.js';
 import { DualrootError } from '../core/errors.js';
 import type { Booted } from '../core/esp.js';
 import { runPlan, type SyncReport } from '../core/sync-engine.js';
 import { type Plan, planSync } from '../core/sync-plan.js';
 import { mergeSyncState, type SyncState } from '../core/sync-state.js';
-import { canonical, pathExists, removeDelayedUpdateLeftovers, syncfs } from '../sys/fs.js';
+import { syncfs } from '../sys/flush.js';
 import { readFstab } from '../sys/fstab.js';
 import { withLock } from '../sys/lock.js';
+import { canonical, pathExists } from '../sys/path-info.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { type Priority, runRsync } from '../sys/rsync.js';
+import { removeDelayedUpdateLeftovers } from '../sys/rsync-leftovers.js';
 import { readState, writeFileAtomic } from '../sys/state.js';
-import { bootedOf, espMountsOf, readMachine } from './machine.js';
 
 /** Options of one sync run. */
 export interface SyncOnceOptions {

@@ -1,5 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { bootedOf, espMountsOf, readMachine } from '../app/machine.js';
 import type { Config } from '../core/config.js';
 import { DualrootError } from '../core/errors.js';
 import { formatBytes, plural } from '../core/format.js';
@@ -7,11 +8,10 @@ import { mountAt } from '../core/mountinfo.js';
 import type { JobResult, SyncReport } from '../core/sync-engine.js';
 import { ignoredChange } from '../core/watch-filter.js';
 import { type Outcome, type SchedulerEvent, SyncScheduler, type Timers } from '../core/watch-scheduler.js';
-import { canonical } from '../sys/fs.js';
+import { canonical, dirIdentity } from '../sys/path-info.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { writeFileAtomic } from '../sys/state.js';
 import { type TreeWatch, watchTree } from '../sys/watcher.js';
-import { bootedOf, espMountsOf, readMachine } from './machine.js';
 import type { Logger } from './output.js';
 import { syncOnce } from './sync-runner.js';
 
@@ -477,13 +477,3 @@ const describe = (r: JobResult) => {
       : `${plural(c.files, 'file')}, ${formatBytes(c.bytes)}${c.deleted.length ? `, ${c.deleted.length} deleted` : ''}`;
   return `${r.source} -> ${r.destination} (${changes}, ${r.seconds.toFixed(1)} s)`;
 };
-
-/** "dev:inode" of a directory, undefined when it is not one. */
-function dirIdentity(path: string): string | undefined {
-  try {
-    const st = statSync(path);
-    return st.isDirectory() ? `${st.dev}:${st.ino}` : undefined;
-  } catch {
-    return undefined;
-  }
-}

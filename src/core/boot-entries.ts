@@ -1,5 +1,5 @@
 import type { DevicePathNode } from './device-path.js';
-import { bootVariableName, type LoadOption, loadOptionPartitionGuid } from './efivars.js';
+import { bootVariableName, formatBootNumber, type LoadOption, loadOptionPartitionGuid } from './efivars.js';
 import type { Esp } from './esp.js';
 
 /** What kind of thing a boot entry starts. */
@@ -109,7 +109,7 @@ export function desiredBootOrder(bootOrder: number[], espEntryNums: number[]): n
 
 /** Formats a BootOrder for efibootmgr --bootorder (hex, comma-separated). */
 export function formatBootOrder(order: number[]): string {
-  return order.map((n) => n.toString(16).toUpperCase().padStart(4, '0')).join(',');
+  return order.map(formatBootNumber).join(',');
 }
 
 /** The loader path, in the firmware's backslash form, for a file relative to an ESP's root. */

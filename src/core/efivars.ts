@@ -67,9 +67,14 @@ export function parseLoadOption(file: Uint8Array): LoadOption {
   };
 }
 
+/** A boot option number as the firmware and efibootmgr write it: 4 upper-case hex digits (0006). */
+export function formatBootNumber(num: number): string {
+  return num.toString(16).toUpperCase().padStart(4, '0');
+}
+
 /** Formats a boot option number as the firmware names it (Boot0006). */
 export function bootVariableName(num: number): string {
-  return `Boot${num.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `Boot${formatBootNumber(num)}`;
 }
 
 /** The partition GUID of a load option's Hard Drive node, if it has one. */

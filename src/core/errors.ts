@@ -1,4 +1,4 @@
-/** Exit codes shared by every dualroot program (DESIGN.md "Exit codes"). */
+/** Exit codes shared by every dualroot program: 0 ok, 1 failure, 2 bad usage or configuration, 3 degraded (redundancy lost). */
 export const ExitCode = {
   ok: 0,
   failure: 1,
@@ -39,4 +39,15 @@ export class ConfigError extends DualrootError {
     const where = [file, section === undefined ? undefined : `[${section}]`, key].filter(Boolean).join(' ');
     super(`${where}: ${problem}`, hint);
   }
+}
+
+/** "problem; fix: hint", the one-line form of a problem and its fix (just the problem without a hint). */
+export function withFix(problem: string, hint: string | undefined): string {
+  return hint ? `${problem}; fix: ${hint}` : problem;
+}
+
+/** An error's message, with its fix when it is a DualrootError that has one. */
+export function errorWithFix(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return withFix(message, error instanceof DualrootError ? error.hint : undefined);
 }

@@ -1,3 +1,5 @@
+import { unescapeOctal } from './octal-escape.js';
+
 /** One fstab(5) line. */
 export interface FstabEntry {
   line: number;
@@ -6,9 +8,6 @@ export interface FstabEntry {
   fsType: string;
   options: string[];
 }
-
-const unescapeOctal = (field: string) =>
-  field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
 
 /** Parses fstab text, skipping comments and blank lines. */
 export function parseFstab(text: string): FstabEntry[] {

@@ -1,3 +1,5 @@
+import { unescapeOctal } from './octal-escape.js';
+
 /** One line of /proc/self/mountinfo (proc(5)). */
 export interface MountEntry {
   id: number;
@@ -11,9 +13,6 @@ export interface MountEntry {
   fsType: string;
   source: string;
 }
-
-const unescapeOctal = (field: string) =>
-  field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
 
 /** Parses mountinfo text; throws naming the line when one is malformed. */
 export function parseMountinfo(text: string, file = 'mountinfo'): MountEntry[] {

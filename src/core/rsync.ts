@@ -1,5 +1,8 @@
 import type { Job } from './sync-plan.js';
 
+/** The directory rsync --delay-updates stages a running copy's files in, in each directory it updates. */
+export const RSYNC_STAGING_DIR = '.~tmp~';
+
 /** rsync arguments for a job: FAT rules for ESPs, full metadata for items, always delayed updates. */
 export function rsyncArgs(job: Job, options: { dryRun: boolean; extra: string[] }): string[] {
   const args = job.fat

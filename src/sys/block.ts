@@ -4,7 +4,6 @@ import { execa } from 'execa';
 import { type BlkidInfo, parseBlkidExport } from '../core/blkid.js';
 import { FailureError } from '../core/errors.js';
 import type { Partition } from '../core/esp.js';
-import { normalizeGuid } from '../core/guid.js';
 
 /** Every partition the kernel knows, from /sys/class/block (no udev needed). */
 export function listPartitions(sysfs: string): Partition[] {
@@ -44,13 +43,10 @@ export async function probeDevices(devices: string[]): Promise<BlkidInfo[]> {
   return parseBlkidExport(result.stdout);
 }
 
-/** Device node udev linked for a PARTUUID, if /dev/disk/by-partuuid exists and has it. */
-export function deviceByPartUuid(byPartUuidDir: string, partUuid: string): string | undefined {
+/** The device nodes udev linked in /dev/disk/by-partuuid; undefined when that directory does not exist (no udev). */
+export function partUuidLinkTargets(byPartUuidDir: string): string[] | undefined {
   if (!existsSync(byPartUuidDir)) return undefined;
-  for (const name of readdirSync(byPartUuidDir)) {
-    if (normalizeGuid(name) === normalizeGuid(partUuid)) {
-      return resolve(byPartUuidDir, readlinkSync(join(byPartUuidDir, name)));
-    }
-  }
-  return undefined;
+  return readdirSync(byPartUuidDir).map((name) =>
+    resolve(byPartUuidDir, readlinkSync(join(byPartUuidDir, name))),
+  );
 }

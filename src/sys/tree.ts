@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { RSYNC_STAGING_DIR } from '../core/rsync.js';
 import type { TreeEntry } from '../core/tree-compare.js';
-import { RSYNC_STAGING_DIR } from './fs.js';
 
 /** Lists a tree within one filesystem (like rsync -x), skipping excluded paths; optionally hashes file contents. */
 export async function listTree(

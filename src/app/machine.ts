@@ -1,45 +1,37 @@
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Config } from '../core/config.js';
 import type { Booted, Esp, FirmwareEvidence } from '../core/esp.js';
 import { findEsps, identifyBooted } from '../core/esp.js';
+import type { FstabEntry } from '../core/fstab.js';
 import type { MountEntry } from '../core/mountinfo.js';
-import { listPartitions, probeDevices } from '../sys/block.js';
+import { listPartitions, partUuidLinkTargets, probeDevices } from '../sys/block.js';
 import { readFirmwareEvidence } from '../sys/efivars.js';
-import { findEfiMountDirs } from '../sys/fs.js';
+import { findEfiMountDirs } from '../sys/esp-mount-dirs.js';
+import { readFstab } from '../sys/fstab.js';
 import { readMountinfo } from '../sys/mountinfo.js';
 import type { SystemPaths } from '../sys/paths.js';
 
-/** What the machine looks like right now: partitions, ESPs, mounts, firmware evidence. */
+/** What the machine looks like right now: ESPs, mounts, firmware evidence, fstab. */
 export interface Machine {
   esps: Esp[];
   mounts: MountEntry[];
   firmware: FirmwareEvidence;
+  /** fstab's lines; undefined when it cannot be read. */
+  fstab: FstabEntry[] | undefined;
 }
 
-/** Devices to probe: udev's /dev/disk/by-partuuid targets when it exists, else every partition. */
-function devicesToProbe(paths: SystemPaths, all: string[]): string[] {
-  if (!existsSync(paths.byPartUuid)) return all;
-  const linked = readdirSync(paths.byPartUuid).map((name) =>
-    resolve(paths.byPartUuid, readlinkSync(join(paths.byPartUuid, name))),
-  );
-  return all.filter((d) => linked.includes(d));
-}
-
-/** Reads the machine's state through the sys modules. */
+/** Reads the machine once: sysfs partitions, blkid probes, mountinfo, efivars, fstab. */
 export async function readMachine(paths: SystemPaths): Promise<Machine> {
   const partitions = listPartitions(paths.sysfs);
-  const probes = await probeDevices(
-    devicesToProbe(
-      paths,
-      partitions.map((p) => p.device),
-    ),
-  );
+  const all = partitions.map((p) => p.device);
+  // Udev's /dev/disk/by-partuuid, when it exists, names the partitions worth probing.
+  const linked = partUuidLinkTargets(paths.byPartUuid);
+  const probes = await probeDevices(linked ? all.filter((d) => linked.includes(d)) : all);
   const mounts = readMountinfo(paths.mountinfo);
   return {
     esps: findEsps(partitions, probes, mounts),
     mounts,
     firmware: readFirmwareEvidence(paths.efivars),
+    fstab: readFstab(paths.fstab),
   };
 }
 

@@ -1,0 +1,25 @@
+import { existsSync, realpathSync, statSync } from 'node:fs';
+
+/** True when a path exists (following symlinks). */
+export function pathExists(path: string): boolean {
+  return existsSync(path);
+}
+
+/** The canonical path when it exists, else the path unchanged (so refusals can name it). */
+export function canonical(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** "dev:inode" of a directory, undefined when it is not one: changes when the directory is another one. */
+export function dirIdentity(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return st.isDirectory() ? `${st.dev}:${st.ino}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
