@@ -1,5 +1,6 @@
-import { isAbsolute, posix } from 'node:path';
 import ini from 'ini';
+import { type Field, field } from './config-field.js';
+import { checkOverlaps } from './config-overlaps.js';
 import { ConfigError } from './errors.js';
 
 /** I/O class for rsync children (ionice -c). */
@@ -36,307 +37,193 @@ export function defaultConfig(file: string): Config {
   };
 }
 
-type Raw = Record<string, unknown>;
-type Reader = {
-  bool(key: string): boolean | undefined;
-  number(key: string, min: number, max: number): number | undefined;
-  path(key: string): string | undefined;
-  paths(key: string): string[] | undefined;
-  list(key: string): string[] | undefined;
-  text(key: string): string | undefined;
-};
+/** Where one section's values go while it is parsed, and what is checked once all its keys are read. */
+interface SectionParser<T> {
+  /** The object its keys fill in (part of the config, or a new [sync:NAME] item). */
+  open(config: Config, name: string, error: (problem: string, hint?: string) => ConfigError): T;
+  /** One parser per key, in the order they are read; the known keys are exactly these. */
+  keys: Record<string, (value: Field, into: T) => void>;
+  close?(into: T, error: (key: string, problem: string, hint?: string) => ConfigError): void;
+}
 
-const KNOWN: Record<string, string[]> = {
-  esp: ['mounts', 'sync', 'exclude'],
-  bind: ['target', 'guard'],
-  rsync: ['options', 'lock_timeout'],
-  watch: ['delay', 'max_delay', 'sweep', 'nice', 'io_class'],
-  item: ['source', 'destinations', 'exclude'],
+const parser = <T>(p: SectionParser<T>) => p as unknown as SectionParser<unknown>;
+
+const esp = parser<Config['esp']>({
+  open: (config) => config.esp,
+  keys: {
+    mounts: (v, esp) => {
+      const mounts = v.text();
+      if (mounts !== undefined && mounts !== 'auto') esp.mounts = v.paths() ?? [];
+    },
+    sync: (v, esp) => {
+      esp.sync = v.bool() ?? esp.sync;
+    },
+    exclude: (v, esp) => {
+      esp.exclude = v.list() ?? esp.exclude;
+    },
+  },
+});
+
+const bind = parser<Config['bind']>({
+  open: (config) => config.bind,
+  keys: {
+    target: (v, bind) => {
+      bind.target = v.path() ?? bind.target;
+    },
+    guard: (v, bind) => {
+      bind.guard = v.bool() ?? bind.guard;
+    },
+  },
+});
+
+const rsync = parser<Config['rsync']>({
+  open: (config) => config.rsync,
+  keys: {
+    options: (v, rsync) => {
+      const options = v.text();
+      if (options !== undefined) rsync.options = parseRsyncOptions(v, options);
+    },
+    lock_timeout: (v, rsync) => {
+      rsync.lockTimeout = v.number(0, 86400) ?? rsync.lockTimeout;
+    },
+  },
+});
+
+const watch = parser<Config['watch']>({
+  open: (config) => config.watch,
+  keys: {
+    delay: (v, w) => {
+      w.delay = v.number(0, 3600) ?? w.delay;
+    },
+    max_delay: (v, w) => {
+      w.maxDelay = v.number(0, 86400) ?? w.maxDelay;
+    },
+    sweep: (v, w) => {
+      w.sweep = v.number(1, 86400) ?? w.sweep;
+    },
+    nice: (v, w) => {
+      w.nice = v.number(-20, 19) ?? w.nice;
+    },
+    io_class: (v, w) => {
+      const ioClass = v.text();
+      if (ioClass === undefined) return;
+      if (ioClass !== 'idle' && ioClass !== 'best-effort' && ioClass !== 'realtime')
+        throw v.error(`"${ioClass}" is not an I/O class`, 'use idle, best-effort or realtime');
+      w.ioClass = ioClass;
+    },
+  },
+  close(w, error) {
+    if (w.maxDelay < w.delay)
+      throw error(
+        'max_delay',
+        `${w.maxDelay} is less than delay (${w.delay})`,
+        'max_delay must be at least delay',
+      );
+  },
+});
+
+/** [sync:NAME]: a new item, added to the config once its keys are read. */
+const item = parser<SyncItem>({
+  open(config, name, error) {
+    const itemName = name.slice('sync:'.length);
+    if (!/^[A-Za-z0-9_-]+$/.test(itemName))
+      throw error(`item name "${itemName}" is not a plain name`, 'use letters, digits, "-" and "_"');
+    if (itemName === 'esp') throw error('"esp" is reserved for the ESP sync', 'pick another name');
+    const item: SyncItem = { name: itemName, source: '', destinations: [], exclude: [] };
+    config.items.push(item);
+    return item;
+  },
+  keys: {
+    source: (v, item) => {
+      const source = v.path();
+      if (source === undefined) throw v.error('missing', 'every [sync:NAME] needs source = /absolute/path');
+      item.source = source;
+    },
+    destinations: (v, item) => {
+      const destinations = v.paths();
+      if (!destinations || destinations.length === 0)
+        throw v.error('missing', 'list one or more absolute paths, comma-separated');
+      item.destinations = destinations;
+    },
+    exclude: (v, item) => {
+      item.exclude = v.list() ?? [];
+    },
+  },
+});
+
+/** The sections a config may have, by name ([sync:NAME] by its prefix). */
+const SECTIONS: Record<string, SectionParser<unknown>> = { esp, bind, rsync, watch, 'sync:': item };
+
+const sectionParser = (name: string) => {
+  const kind = name.startsWith('sync:') ? 'sync:' : name;
+  return Object.hasOwn(SECTIONS, kind) ? SECTIONS[kind] : undefined;
 };
 
 /** Parses and validates config text; every problem is a ConfigError naming file, section and key. */
 export function parseConfig(text: string, file: string): Config {
   const config = defaultConfig(file);
-  let raw: Raw;
+  let raw: Record<string, unknown>;
   try {
-    raw = ini.parse(text) as Raw;
+    raw = ini.parse(text) as Record<string, unknown>;
   } catch (error) {
-    throw new ConfigError(file, undefined, undefined, `not valid INI: ${(error as Error).message}`);
+    throw new ConfigError({ file }, `not valid INI: ${(error as Error).message}`);
   }
   for (const [name, value] of Object.entries(raw)) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw new ConfigError(
-        file,
-        undefined,
-        name,
+        { file, key: name },
         'key outside any section',
         'put it under [esp], [bind], [rsync], [watch] or [sync:NAME]',
       );
-    }
-    const isItem = name.startsWith('sync:');
-    const kind = isItem ? 'item' : name;
-    const known = KNOWN[kind];
-    if (!known) {
+    const section = sectionParser(name);
+    if (!section)
       throw new ConfigError(
-        file,
-        name,
-        undefined,
+        { file, section: name },
         'unknown section',
         'sections are [esp], [bind], [rsync], [watch] and [sync:NAME] (NAME without dots)',
       );
-    }
-    const section = value as Raw;
-    for (const [key, v] of Object.entries(section)) {
-      if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const values = value as Record<string, unknown>;
+    const known = Object.keys(section.keys);
+    for (const [key, v] of Object.entries(values)) {
+      if (typeof v === 'object' && v !== null && !Array.isArray(v))
         throw new ConfigError(
-          file,
-          `${name}.${key}`,
-          undefined,
+          { file, section: `${name}.${key}` },
           'section names cannot contain "."',
           'use [sync:NAME] with a plain NAME',
         );
-      }
-      if (!known.includes(key)) {
-        throw new ConfigError(file, name, key, 'unknown key', `keys in [${name}] are: ${known.join(', ')}`);
-      }
+      if (!known.includes(key))
+        throw new ConfigError(
+          { file, section: name, key },
+          'unknown key',
+          `keys in [${name}] are: ${known.join(', ')}`,
+        );
     }
-    const r = reader(file, name, section);
-    if (kind === 'esp') {
-      const mounts = r.text('mounts');
-      if (mounts !== undefined && mounts !== 'auto') config.esp.mounts = r.paths('mounts') ?? [];
-      config.esp.sync = r.bool('sync') ?? config.esp.sync;
-      config.esp.exclude = r.list('exclude') ?? config.esp.exclude;
-    } else if (kind === 'bind') {
-      config.bind.target = r.path('target') ?? config.bind.target;
-      config.bind.guard = r.bool('guard') ?? config.bind.guard;
-    } else if (kind === 'rsync') {
-      const options = r.text('options');
-      if (options !== undefined) config.rsync.options = parseRsyncOptions(file, name, options);
-      config.rsync.lockTimeout = r.number('lock_timeout', 0, 86400) ?? config.rsync.lockTimeout;
-    } else if (kind === 'watch') {
-      config.watch.delay = r.number('delay', 0, 3600) ?? config.watch.delay;
-      config.watch.maxDelay = r.number('max_delay', 0, 86400) ?? config.watch.maxDelay;
-      config.watch.sweep = r.number('sweep', 1, 86400) ?? config.watch.sweep;
-      config.watch.nice = r.number('nice', -20, 19) ?? config.watch.nice;
-      const ioClass = r.text('io_class');
-      if (ioClass !== undefined) {
-        if (ioClass !== 'idle' && ioClass !== 'best-effort' && ioClass !== 'realtime') {
-          throw new ConfigError(
-            file,
-            name,
-            'io_class',
-            `"${ioClass}" is not an I/O class`,
-            'use idle, best-effort or realtime',
-          );
-        }
-        config.watch.ioClass = ioClass;
-      }
-      if (config.watch.maxDelay < config.watch.delay) {
-        throw new ConfigError(
-          file,
-          name,
-          'max_delay',
-          `${config.watch.maxDelay} is less than delay (${config.watch.delay})`,
-          'max_delay must be at least delay',
-        );
-      }
-    } else {
-      const itemName = name.slice('sync:'.length);
-      if (!/^[A-Za-z0-9_-]+$/.test(itemName)) {
-        throw new ConfigError(
-          file,
-          name,
-          undefined,
-          `item name "${itemName}" is not a plain name`,
-          'use letters, digits, "-" and "_"',
-        );
-      }
-      if (itemName === 'esp')
-        throw new ConfigError(
-          file,
-          name,
-          undefined,
-          '"esp" is reserved for the ESP sync',
-          'pick another name',
-        );
-      const source = r.path('source');
-      if (source === undefined)
-        throw new ConfigError(
-          file,
-          name,
-          'source',
-          'missing',
-          'every [sync:NAME] needs source = /absolute/path',
-        );
-      const destinations = r.paths('destinations');
-      if (!destinations || destinations.length === 0) {
-        throw new ConfigError(
-          file,
-          name,
-          'destinations',
-          'missing',
-          'list one or more absolute paths, comma-separated',
-        );
-      }
-      config.items.push({ name: itemName, source, destinations, exclude: r.list('exclude') ?? [] });
-    }
+    const into = section.open(
+      config,
+      name,
+      (problem, hint) => new ConfigError({ file, section: name }, problem, hint),
+    );
+    for (const [key, parse] of Object.entries(section.keys)) parse(field(file, name, key, values[key]), into);
+    section.close?.(
+      into,
+      (key, problem, hint) => new ConfigError({ file, section: name, key }, problem, hint),
+    );
   }
   checkOverlaps(config);
   return config;
 }
 
 /** Splits rsync options on whitespace; each must be an option, and none may undo dualroot's safety. */
-function parseRsyncOptions(file: string, section: string, text: string): string[] {
+function parseRsyncOptions(value: Field, text: string): string[] {
   const options = text.split(/\s+/).filter(Boolean);
   for (const o of options) {
     if (!o.startsWith('-'))
-      throw new ConfigError(
-        file,
-        section,
-        'options',
+      throw value.error(
         `"${o}" is not an rsync option`,
         'options start with "-"; paths belong in [sync:NAME]',
       );
-    if (/^--(remove-source-files|inplace|append|no-delay-updates|write-devices)/.test(o)) {
-      throw new ConfigError(
-        file,
-        section,
-        'options',
-        `"${o}" would defeat dualroot's safety rules`,
-        'remove it',
-      );
-    }
+    if (/^--(remove-source-files|inplace|append|no-delay-updates|write-devices)/.test(o))
+      throw value.error(`"${o}" would defeat dualroot's safety rules`, 'remove it');
   }
   return options;
-}
-
-function reader(file: string, section: string, raw: Raw): Reader {
-  const text = (key: string): string | undefined => {
-    const v = raw[key];
-    if (v === undefined) return undefined;
-    if (Array.isArray(v)) return v.map(String).join(',');
-    return String(v).trim();
-  };
-  const list = (key: string) => {
-    const v = text(key);
-    return v === undefined
-      ? undefined
-      : v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-  };
-  const checkPath = (key: string, p: string) => {
-    if (!isAbsolute(p))
-      throw new ConfigError(
-        file,
-        section,
-        key,
-        `"${p}" is a relative path`,
-        'use an absolute path (starting with /)',
-      );
-    const normal = posix.normalize(p);
-    return normal.length > 1 ? normal.replace(/\/+$/, '') : normal;
-  };
-  return {
-    text,
-    list,
-    bool(key) {
-      const v = raw[key];
-      if (v === undefined) return undefined;
-      if (typeof v === 'boolean') return v;
-      const s = String(v).toLowerCase();
-      if (['yes', 'on', '1'].includes(s)) return true;
-      if (['no', 'off', '0'].includes(s)) return false;
-      throw new ConfigError(file, section, key, `"${String(v)}" is not a boolean`, 'use true or false');
-    },
-    number(key, min, max) {
-      const v = text(key);
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (v === '' || !Number.isFinite(n) || n < min || n > max) {
-        throw new ConfigError(
-          file,
-          section,
-          key,
-          `"${v}" is not a number from ${min} to ${max}`,
-          `set a number from ${min} to ${max}`,
-        );
-      }
-      return n;
-    },
-    path(key) {
-      const v = text(key);
-      return v === undefined ? undefined : checkPath(key, v);
-    },
-    paths(key) {
-      return list(key)?.map((p) => checkPath(key, p));
-    },
-  };
-}
-
-const inside = (child: string, parent: string) =>
-  child === parent || child.startsWith(parent === '/' ? '/' : `${parent}/`);
-
-function checkOverlaps(config: Config): void {
-  const { file } = config;
-  const espMount = (p: string) =>
-    config.esp.mounts === 'auto' ? /^\/efi\d+(\/|$)/.test(p) : config.esp.mounts.some((m) => inside(p, m));
-  const sources = new Map<string, string>();
-  const destinations = new Map<string, string>();
-  for (const item of config.items) {
-    const section = `sync:${item.name}`;
-    const twin = [...sources].find(([, s]) => s === item.source);
-    if (twin)
-      throw new ConfigError(
-        file,
-        section,
-        'source',
-        `${item.source} is also the source of [sync:${twin[0]}]`,
-        'merge the two items or sync different directories',
-      );
-    sources.set(item.name, item.source);
-    for (const dest of item.destinations) {
-      if (inside(dest, item.source) || inside(item.source, dest)) {
-        throw new ConfigError(
-          file,
-          section,
-          'destinations',
-          `${dest} and the source ${item.source} overlap (one is inside the other)`,
-          'a destination must live on another disk, outside its source',
-        );
-      }
-      if (espMount(dest))
-        throw new ConfigError(
-          file,
-          section,
-          'destinations',
-          `${dest} is inside an ESP mount, which the ESP sync owns`,
-          'sync ESPs with [esp] and items elsewhere',
-        );
-      const other = destinations.get(dest);
-      if (other !== undefined)
-        throw new ConfigError(
-          file,
-          section,
-          'destinations',
-          `${dest} is also a destination of [sync:${other}]`,
-          'give each destination one source',
-        );
-      destinations.set(dest, item.name);
-    }
-  }
-  for (const item of config.items) {
-    for (const [dest, owner] of destinations) {
-      if (inside(item.source, dest) || (owner !== item.name && inside(dest, item.source))) {
-        throw new ConfigError(
-          file,
-          `sync:${item.name}`,
-          'source',
-          `${item.source} overlaps ${dest}, a destination of [sync:${owner}]`,
-          'a source must never be written by another item',
-        );
-      }
-    }
-  }
 }

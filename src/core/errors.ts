@@ -26,18 +26,26 @@ export class UsageError extends DualrootError {
   override readonly exitCode: number = ExitCode.usage;
 }
 
+/** Where in the configuration a problem is: the file, and the section and key when it is one of them. */
+export interface ConfigPlace {
+  file: string;
+  section?: string | undefined;
+  key?: string | undefined;
+}
+
 /** Bad or unsafe configuration; names file, section and key (exit 2). */
 export class ConfigError extends DualrootError {
   override readonly exitCode: number = ExitCode.usage;
-  constructor(
-    readonly file: string,
-    readonly section: string | undefined,
-    readonly key: string | undefined,
-    problem: string,
-    hint?: string,
-  ) {
+  readonly file: string;
+  readonly section: string | undefined;
+  readonly key: string | undefined;
+  constructor(place: ConfigPlace, problem: string, hint?: string) {
+    const { file, section, key } = place;
     const where = [file, section === undefined ? undefined : `[${section}]`, key].filter(Boolean).join(' ');
     super(`${where}: ${problem}`, hint);
+    this.file = file;
+    this.section = section;
+    this.key = key;
   }
 }
 

@@ -9,24 +9,16 @@ export function loadConfig(file: string, options: { requireRootOwned?: boolean }
     stat = statSync(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig(file);
-    throw new ConfigError(file, undefined, undefined, `cannot read: ${(error as Error).message}`);
+    throw new ConfigError({ file }, `cannot read: ${(error as Error).message}`);
   }
   if (options.requireRootOwned !== false) {
     // dualroot runs as root and hands these paths to rsync --delete: only root may decide them.
     if (stat.uid !== 0) {
-      throw new ConfigError(
-        file,
-        undefined,
-        undefined,
-        `owned by uid ${stat.uid}, not root`,
-        `chown root:root ${file}`,
-      );
+      throw new ConfigError({ file }, `owned by uid ${stat.uid}, not root`, `chown root:root ${file}`);
     }
     if ((stat.mode & 0o022) !== 0) {
       throw new ConfigError(
-        file,
-        undefined,
-        undefined,
+        { file },
         `writable by group or others (mode ${(stat.mode & 0o777).toString(8)})`,
         `chmod go-w ${file}`,
       );
@@ -36,7 +28,7 @@ export function loadConfig(file: string, options: { requireRootOwned?: boolean }
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(file, undefined, undefined, `cannot read: ${(error as Error).message}`);
+    throw new ConfigError({ file }, `cannot read: ${(error as Error).message}`);
   }
   return parseConfig(text, file);
 }
