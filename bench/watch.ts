@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Test } from 'tap';
-import type { WatchState } from '../src/cli/watch-daemon.js';
+import type { WatchState } from '../src/core/watch-state.js';
 import { makeDisk, mount, scratch } from '../test/helpers/sim.js';
 import { commandLine, machine } from './lib/report.js';
 

@@ -1,4 +1,5 @@
 import type { Config } from '../core/config.js';
+import { DualrootError } from '../core/errors.js';
 import type { Booted, Esp, FirmwareEvidence } from '../core/esp.js';
 import { findEsps, identifyBooted } from '../core/esp.js';
 import type { FstabEntry } from '../core/fstab.js';
@@ -38,6 +39,16 @@ export async function readMachine(paths: SystemPaths): Promise<Machine> {
 /** The booted ESP of a machine (throws FailureError listing what was checked). */
 export function bootedOf(machine: Machine): Booted {
   return identifyBooted(machine.firmware, machine.esps);
+}
+
+/** The booted ESP, or the error saying why it cannot be told (for runs that go on without it). */
+export function bootedOrError(machine: Machine): Booted | DualrootError {
+  try {
+    return bootedOf(machine);
+  } catch (error) {
+    if (!(error instanceof DualrootError)) throw error;
+    return error;
+  }
 }
 
 /** The ESP mount points: the configured list, or every efiN directory under the ESP root. */

@@ -1,19 +1,17 @@
-import { join } from 'node:path';
-import { bootedOf, espMountsOf, readMachine } from '../app/machine.js';
 import type { Config } from '../core/config.js';
 import { DualrootError } from '../core/errors.js';
 import type { Booted } from '../core/esp.js';
 import { runPlan, type SyncReport } from '../core/sync-engine.js';
 import { type Plan, planSync } from '../core/sync-plan.js';
-import { mergeSyncState, type SyncState } from '../core/sync-state.js';
+import { mergeSyncState } from '../core/sync-state.js';
 import { syncfs } from '../sys/flush.js';
-import { readFstab } from '../sys/fstab.js';
 import { withLock } from '../sys/lock.js';
 import { canonical, pathExists } from '../sys/path-info.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { type Priority, runRsync } from '../sys/rsync.js';
 import { removeDelayedUpdateLeftovers } from '../sys/rsync-leftovers.js';
-import { readState, writeFileAtomic } from '../sys/state.js';
+import { syncLock, syncStateFile } from '../sys/run-dir.js';
+import { bootedOrError, espMountsOf, type Machine, readMachine } from './machine.js';
 
 /** Options of one sync run. */
 export interface SyncOnceOptions {
@@ -26,24 +24,13 @@ export interface SyncOnceOptions {
   only?: string[];
 }
 
-/** Where each run records its results for dualroot-status and the daemon. */
-export function syncStateFile(paths: SystemPaths): string {
-  return join(paths.runDir, 'sync-state.json');
-}
-
-/** Makes the plan of a run from the machine as it is now. */
-export async function makePlan(
+/** Makes the plan of a run from a machine already read (so one run reads the machine once). */
+export function makePlan(
   config: Config,
   paths: SystemPaths,
-): Promise<{ plan: Plan; booted: Booted | undefined }> {
-  const machine = await readMachine(paths);
-  let booted: Booted | DualrootError | undefined;
-  try {
-    booted = config.esp.sync ? bootedOf(machine) : undefined;
-  } catch (error) {
-    if (!(error instanceof DualrootError)) throw error;
-    booted = error;
-  }
+  machine: Machine,
+): { plan: Plan; booted: Booted | undefined } {
+  const booted = config.esp.sync ? bootedOrError(machine) : undefined;
   const canonicalConfig: Config = {
     ...config,
     items: config.items.map((i) => ({
@@ -59,21 +46,19 @@ export async function makePlan(
     booted,
     mounts: machine.mounts,
     exists: pathExists,
-    fstab: { file: paths.fstab, entries: readFstab(paths.fstab) ?? [] },
+    fstab: { file: paths.fstab, entries: machine.fstab ?? [] },
   });
   return { plan, booted: booted instanceof DualrootError ? undefined : booted };
 }
 
-/** One complete sync run: plan, copy (each rsync under the lock), flush, record. The engine behind dualroot-sync and the daemon. */
+/** One complete sync run: read the machine, plan, copy (each rsync under the lock), flush, record. The engine behind dualroot-sync and the daemon. */
 export async function syncOnce(
   options: SyncOnceOptions,
 ): Promise<SyncReport & { booted: Booted | undefined }> {
   const { config, paths, dryRun } = options;
   // A dry run writes nothing, so it need not wait for a running sync.
-  const lock = dryRun
-    ? undefined
-    : { file: join(paths.runDir, 'sync.lock'), timeoutSeconds: config.rsync.lockTimeout };
-  const { plan, booted } = await makePlan(config, paths);
+  const lock = dryRun ? undefined : syncLock(paths, config.rsync.lockTimeout);
+  const { plan, booted } = makePlan(config, paths, await readMachine(paths));
   const keep = (item: string) => options.only === undefined || options.only.includes(item);
   const filtered: Plan = {
     jobs: plan.jobs.filter((j) => keep(j.item)),
@@ -94,15 +79,11 @@ export async function syncOnce(
     { dryRun, rsyncOptions: config.rsync.options },
   );
   if (lock) {
-    const file = syncStateFile(paths);
     // Read, merge and write under the lock, so a hook and the daemon finishing together keep both results.
     await withLock(lock, () =>
-      writeFileAtomic(
-        file,
-        `${JSON.stringify(mergeSyncState(readState<SyncState>(file), report, new Date()), null, 2)}\n`,
-      ),
+      syncStateFile.write(paths, mergeSyncState(syncStateFile.read(paths), report, new Date())),
     ).catch((error: Error) => {
-      report.warnings.push(`the result was not recorded in ${file}: ${error.message}`);
+      report.warnings.push(`the result was not recorded in ${syncStateFile.path(paths)}: ${error.message}`);
     });
   }
   return { ...report, booted };

@@ -1,5 +1,6 @@
-import { bootedOf, readMachine } from '../app/machine.js';
-import { DualrootError, ExitCode } from '../core/errors.js';
+import { espRun } from '../app/esp.js';
+import { bootVariableName, formatBootNumber } from '../core/efivars.js';
+import { ExitCode } from '../core/errors.js';
 import type { Booted, Esp } from '../core/esp.js';
 import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
 import { main as entries } from './entries.js';
@@ -30,29 +31,22 @@ function espLine(esp: Esp, booted: Booted | undefined): string {
   return `${mark} ${esp.device}  disk ${esp.disk} partition ${esp.number}  PARTUUID ${esp.partUuid}  UUID ${esp.fsUuid ?? '-'}  ${fs}  ${mounted}`;
 }
 
+/** dualroot-esp's command line, without running it (its entries subcommand: entriesParser). */
+export function espParser(io: Io) {
+  return parser(
+    PROGRAM,
+    'List the EFI System Partitions and say which one the firmware booted, and how we know.',
+    io,
+  );
+}
+
 /** dualroot-esp: list the ESPs and name the booted one with its evidence. */
 export async function main(argv: string[], io: Io): Promise<number> {
   if (argv[0] === 'entries') return entries(argv.slice(1), io);
-  const args = await parse<CommonArgs>(
-    parser(
-      PROGRAM,
-      'List the EFI System Partitions and say which one the firmware booted, and how we know.',
-      io,
-    ),
-    argv,
-    io,
-  );
+  const args = await parse<CommonArgs>(espParser(io), argv, io);
   if (!args) return ExitCode.ok;
   const log = new Logger(io, PROGRAM, args.quiet);
-  const machine = await readMachine(pathsFrom(args, io));
-  let booted: Booted | undefined;
-  let failure: DualrootError | undefined;
-  try {
-    booted = bootedOf(machine);
-  } catch (error) {
-    if (!(error instanceof DualrootError)) throw error;
-    failure = error;
-  }
+  const { machine, booted, failure } = await espRun(pathsFrom(args, io));
   const fw = machine.firmware;
   if (args.json) {
     log.data(
@@ -70,10 +64,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           firmware: {
             efivars: fw.efivarsDir,
             loaderDevicePartUuid: fw.loaderDevicePartUuid ?? null,
-            bootCurrent:
-              fw.bootCurrent === undefined
-                ? null
-                : fw.bootCurrent.toString(16).toUpperCase().padStart(4, '0'),
+            bootCurrent: fw.bootCurrent === undefined ? null : formatBootNumber(fw.bootCurrent),
             bootCurrentPartUuid: fw.bootCurrentPartUuid ?? null,
             problems: [fw.loaderProblem, fw.bootCurrentProblem].filter(Boolean),
           },
@@ -91,7 +82,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       : 'device absent: no partition on this machine has that PARTUUID';
     log.info(`booted ESP: PARTUUID ${booted.partUuid}, ${where}`);
     log.info(
-      `  decided by: ${booted.evidence}${booted.evidence === 'BootCurrent' && fw.bootCurrent !== undefined ? ` (Boot${fw.bootCurrent.toString(16).toUpperCase().padStart(4, '0')})` : ''}`,
+      `  decided by: ${booted.evidence}${booted.evidence === 'BootCurrent' && fw.bootCurrent !== undefined ? ` (${bootVariableName(fw.bootCurrent)})` : ''}`,
     );
   }
   log.info(

@@ -1,12 +1,10 @@
-import type { Config } from '../core/config.js';
-import { DualrootError, ExitCode } from '../core/errors.js';
+import { syncRun } from '../app/sync.js';
+import { ExitCode } from '../core/errors.js';
 import { formatBytes, plural } from '../core/format.js';
 import type { JobResult } from '../core/sync-engine.js';
-import { loadConfig } from '../sys/config-file.js';
 import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
-import { hookSkipReason, pacmanStyle, printHookError } from './hook.js';
+import { pacmanStyle, printHookError } from './hook.js';
 import { type Io, Logger } from './output.js';
-import { syncOnce } from './sync-runner.js';
 
 const PROGRAM = 'dualroot-sync';
 
@@ -17,49 +15,43 @@ interface SyncArgs extends CommonArgs {
 
 const arrow = (r: JobResult) => `${r.item}: ${r.source} -> ${r.destination}`;
 
+/** dualroot-sync's command line, without running it (for its help and the shell completions). */
+export function syncParser(io: Io) {
+  return parser(
+    PROGRAM,
+    'Copy the booted ESP to every other ESP, and each [sync:NAME] item to its destinations.',
+    io,
+  )
+    .option('test', {
+      alias: 't',
+      type: 'boolean',
+      default: false,
+      describe: 'dry run: list what would be created, updated and deleted; change nothing',
+    })
+    .option('hook', { type: 'boolean', default: false, describe: 'pacman PostTransaction mode' });
+}
+
 /** dualroot-sync: one sync of every other ESP from the booted one, and of the configured items. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const args = await parse<SyncArgs>(
-    parser(
-      PROGRAM,
-      'Copy the booted ESP to every other ESP, and each [sync:NAME] item to its destinations.',
-      io,
-    )
-      .option('test', {
-        alias: 't',
-        type: 'boolean',
-        default: false,
-        describe: 'dry run: list what would be created, updated and deleted; change nothing',
-      })
-      .option('hook', { type: 'boolean', default: false, describe: 'pacman PostTransaction mode' }),
-    argv,
-    io,
-  );
+  const args = await parse<SyncArgs>(syncParser(io), argv, io);
   if (!args) return ExitCode.ok;
-  const paths = pathsFrom(args, io);
   const log = new Logger(io, PROGRAM, args.quiet);
-  if (args.hook) {
-    const skip = hookSkipReason(paths);
-    if (skip) {
-      io.stdout(pacmanStyle.note(`Skipped: ${skip}`));
-      return ExitCode.ok;
-    }
+  const run = await syncRun(pathsFrom(args, io), { dryRun: args.test, hook: args.hook });
+  if (run.kind === 'skipped') {
+    io.stdout(pacmanStyle.note(`Skipped: ${run.reason}`));
+    return ExitCode.ok;
   }
-  let config: Config;
-  try {
-    config = loadConfig(paths.config);
-  } catch (error) {
+  if (run.kind === 'bad-config') {
     // Under pacman, a bad config is reported in pacman's own style, like every other hook message.
-    if (!args.hook || !(error instanceof DualrootError)) throw error;
     printHookError(
       io,
-      `dualroot-sync did not run: ${error.message}`,
-      error.hint,
+      `dualroot-sync did not run: ${run.error.message}`,
+      run.error.hint,
       'then run dualroot-sync: no ESP has been synced since this transaction',
     );
-    return error.exitCode;
+    return run.error.exitCode;
   }
-  const report = await syncOnce({ config, paths, dryRun: args.test });
+  const { report } = run;
   if (args.json) {
     log.data(
       JSON.stringify(

@@ -1,3 +1,4 @@
+import { bootedEspUnmounted, espMountOf } from './booted-esp.js';
 import type { Esp } from './esp.js';
 import { type MountEntry, mountAt } from './mountinfo.js';
 
@@ -18,9 +19,7 @@ export function decideBind(
   mounts: MountEntry[],
 ): BindDecision {
   const current = mountAt(mounts, target);
-  const espMount = espMounts.find(
-    (m) => mountAt(mounts, m)?.majorMinor === booted.majorMinor && m !== target,
-  );
+  const espMount = espMountOf(booted, espMounts, mounts, target);
   if (current) {
     if (current.majorMinor === booted.majorMinor && current.root === '/') {
       return {
@@ -36,11 +35,8 @@ export function decideBind(
     };
   }
   if (!espMount) {
-    return {
-      action: 'refuse',
-      message: `the booted ESP ${booted.device} (PARTUUID ${booted.partUuid}) is not mounted at any ESP mount point (${espMounts.join(', ') || 'none found'})`,
-      hint: 'mount it first (fstab: see docs/arch-install.md), e.g. mount /efi0',
-    };
+    const { message, hint } = bootedEspUnmounted(booted, espMounts);
+    return { action: 'refuse', message, hint: hint! };
   }
   return { action: 'bind', source: espMount, target };
 }

@@ -48,6 +48,14 @@ interface SectionParser<T> {
 
 const parser = <T>(p: SectionParser<T>) => p as unknown as SectionParser<unknown>;
 
+/** A key parser that sets one property when the key is there (else the default stays). */
+const set =
+  <T, K extends keyof T>(prop: K, read: (value: Field) => T[K] | undefined) =>
+  (value: Field, into: T): void => {
+    const v = read(value);
+    if (v !== undefined) into[prop] = v;
+  };
+
 const esp = parser<Config['esp']>({
   open: (config) => config.esp,
   keys: {
@@ -55,24 +63,16 @@ const esp = parser<Config['esp']>({
       const mounts = v.text();
       if (mounts !== undefined && mounts !== 'auto') esp.mounts = v.paths() ?? [];
     },
-    sync: (v, esp) => {
-      esp.sync = v.bool() ?? esp.sync;
-    },
-    exclude: (v, esp) => {
-      esp.exclude = v.list() ?? esp.exclude;
-    },
+    sync: set('sync', (v) => v.bool()),
+    exclude: set('exclude', (v) => v.list()),
   },
 });
 
 const bind = parser<Config['bind']>({
   open: (config) => config.bind,
   keys: {
-    target: (v, bind) => {
-      bind.target = v.path() ?? bind.target;
-    },
-    guard: (v, bind) => {
-      bind.guard = v.bool() ?? bind.guard;
-    },
+    target: set('target', (v) => v.path()),
+    guard: set('guard', (v) => v.bool()),
   },
 });
 
@@ -83,27 +83,17 @@ const rsync = parser<Config['rsync']>({
       const options = v.text();
       if (options !== undefined) rsync.options = parseRsyncOptions(v, options);
     },
-    lock_timeout: (v, rsync) => {
-      rsync.lockTimeout = v.number(0, 86400) ?? rsync.lockTimeout;
-    },
+    lock_timeout: set('lockTimeout', (v) => v.number(0, 86400)),
   },
 });
 
 const watch = parser<Config['watch']>({
   open: (config) => config.watch,
   keys: {
-    delay: (v, w) => {
-      w.delay = v.number(0, 3600) ?? w.delay;
-    },
-    max_delay: (v, w) => {
-      w.maxDelay = v.number(0, 86400) ?? w.maxDelay;
-    },
-    sweep: (v, w) => {
-      w.sweep = v.number(1, 86400) ?? w.sweep;
-    },
-    nice: (v, w) => {
-      w.nice = v.number(-20, 19) ?? w.nice;
-    },
+    delay: set('delay', (v) => v.number(0, 3600)),
+    max_delay: set('maxDelay', (v) => v.number(0, 86400)),
+    sweep: set('sweep', (v) => v.number(1, 86400)),
+    nice: set('nice', (v) => v.number(-20, 19)),
     io_class: (v, w) => {
       const ioClass = v.text();
       if (ioClass === undefined) return;

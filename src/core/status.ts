@@ -67,3 +67,26 @@ export function statusMetrics(checks: Check[], now: Date): Metric[] {
   });
   return metrics;
 }
+
+/** The checks and metrics of one status run, collected in the order they are made. */
+export class StatusReport {
+  readonly checks: Check[] = [];
+  readonly metrics: Metric[] = [];
+  add(check: string, subject: string, level: Level, message: string, fix?: string): void {
+    this.checks.push({ check, subject, level, message, ...(fix && level !== 'ok' ? { fix } : {}) });
+  }
+  metric(name: string, help: string, labels: Record<string, string>, value: number): void {
+    this.metrics.push({ name, help, labels, value });
+  }
+  /** A check that could not be made (a tool missing, a file vanishing mid-read) is a problem of that check. */
+  couldNotCheck(check: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.add(
+      check,
+      '',
+      'problem',
+      `could not check ${check}: ${message.split('\n')[0]}`,
+      'fix the cause named above, then run dualroot-status again',
+    );
+  }
+}

@@ -1,7 +1,7 @@
 import { parseRsyncOutput, type RsyncChanges, rsyncArgs, rsyncProblem } from './rsync.js';
 import type { Job, Plan, Refusal } from './sync-plan.js';
 
-/** What a run may do to the system; the CLI passes the real ones, tests may observe them. */
+/** What a run may do to the system; src/app passes the real ones, tests may observe them. */
 export interface SyncOps {
   rsync(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   /** Flushes the filesystem holding a path (syncfs). */
@@ -22,7 +22,24 @@ export interface JobResult {
   seconds: number;
 }
 
-/** The result of a whole run; `exitCode` follows DESIGN.md. */
+/** How a sync came out: ok, done but a destination or ESP missing (degraded), or failed. */
+export type Outcome = 'ok' | 'degraded' | 'failed';
+
+/** Exit code of each outcome: 0 ok, 3 degraded (redundancy lost), 1 failed. */
+export const OUTCOME_EXIT_CODE = { ok: 0, degraded: 3, failed: 1 } as const;
+
+/**
+ * The one outcome rule, for a run (dualroot-sync) and for one item (the daemon): failed when a
+ * destination failed or was refused as unsafe; degraded when one is missing or a machine-level
+ * warning (an unmounted ESP) stands; else ok.
+ */
+export function syncOutcome(results: Pick<JobResult, 'status'>[], warnings: string[]): Outcome {
+  if (results.some((r) => r.status === 'failed' || r.status === 'refused')) return 'failed';
+  if (results.some((r) => r.status === 'missing') || warnings.length > 0) return 'degraded';
+  return 'ok';
+}
+
+/** The result of a whole run; its exit code follows syncOutcome. */
 export interface SyncReport {
   dryRun: boolean;
   results: JobResult[];
@@ -49,14 +66,12 @@ export async function runPlan(
 ): Promise<SyncReport> {
   const results: JobResult[] = plan.refusals.map(refused);
   for (const job of plan.jobs) results.push(await runJob(job, ops, options));
-  const failed = results.some((r) => r.status === 'failed' || r.status === 'refused');
-  const degraded = results.some((r) => r.status === 'missing') || plan.warnings.length > 0;
   return {
     dryRun: options.dryRun,
     results,
     warnings: plan.warnings,
     notes: plan.notes,
-    exitCode: failed ? 1 : degraded ? 3 : 0,
+    exitCode: OUTCOME_EXIT_CODE[syncOutcome(results, plan.warnings)],
   };
 }
 

@@ -1,5 +1,6 @@
+import { bootedEspMount, presentEsp } from './booted-esp.js';
 import type { Config } from './config.js';
-import { DualrootError, FailureError } from './errors.js';
+import { DualrootError, FailureError, withFix } from './errors.js';
 import type { Booted, Esp } from './esp.js';
 import type { FstabEntry } from './fstab.js';
 import { enclosingMount, type MountEntry, mountAt } from './mountinfo.js';
@@ -56,7 +57,11 @@ function fstabSays({ fstab }: PlanInput, target: string): string {
   return fstab && entry ? ` (${fstab.file} line ${entry.line} mounts ${entry.source} there)` : '';
 }
 
-/** Applies DESIGN.md's sync rules: only proven, different, mounted filesystems become jobs. */
+/**
+ * The sync rules: a destination becomes a job only when it is proven to be another mounted
+ * filesystem than its source (an ESP for the ESP sync, never the root filesystem for an item);
+ * a missing one is refused as degraded (its disk is gone), an unsafe one as a failure.
+ */
 export function planSync(input: PlanInput): Plan {
   const plan: Plan = { jobs: [], refusals: [], warnings: [], notes: [] };
   if (input.config.esp.sync) {
@@ -69,7 +74,7 @@ export function planSync(input: PlanInput): Plan {
         item: 'esp',
         source: input.espMounts[0] ?? '(booted ESP)',
         destination: '(every other ESP)',
-        reason: `${error.message}${error.hint ? `; fix: ${error.hint}` : ''}`,
+        reason: withFix(error.message, error.hint),
         degraded: false,
       });
     }
@@ -83,24 +88,10 @@ function planEsps(input: PlanInput, plan: Plan): void {
   const { booted, esps, mounts, espMounts, config } = input;
   if (booted instanceof DualrootError) throw booted;
   if (!booted) throw new FailureError('the booted ESP is unknown, so no ESP can be synced');
-  if (!booted.esp) {
-    throw new FailureError(
-      `the booted ESP (PARTUUID ${booted.partUuid}, from ${booted.evidence}) is not among the partitions present`,
-      'check that its disk is attached and blkid -p shows the partition',
-    );
-  }
+  const bootedEsp = presentEsp(booted);
   const espOf = (entry: MountEntry) => esps.find((e) => e.majorMinor === entry.majorMinor);
-  const source = espMounts.find((m) => {
-    const entry = mountAt(mounts, m);
-    return entry !== undefined && entry.majorMinor === booted.esp?.majorMinor;
-  });
-  if (!source) {
-    throw new FailureError(
-      `the booted ESP ${booted.esp.device} (PARTUUID ${booted.partUuid}) is not mounted at any ESP mount point (${espMounts.join(', ') || 'none found'})`,
-      'mount it (e.g. at /efi0, see docs/arch-install.md) and run again',
-    );
-  }
-  const used = new Set<string>([booted.esp.majorMinor]);
+  const source = bootedEspMount(bootedEsp, espMounts, mounts);
+  const used = new Set<string>([bootedEsp.majorMinor]);
   for (const dest of espMounts) {
     if (dest === source) continue;
     const refuse = (reason: string, degraded: boolean) =>
@@ -114,7 +105,7 @@ function planEsps(input: PlanInput, plan: Plan): void {
         `${dest} is not a mount point${fstabSays(input, dest)}: its disk is missing or not mounted; writing there would fill the root filesystem`,
         true,
       );
-    } else if (entry.majorMinor === booted.esp.majorMinor) {
+    } else if (entry.majorMinor === bootedEsp.majorMinor) {
       refuse(`${dest} is the same filesystem as the source ${source} (device ${entry.majorMinor})`, false);
     } else {
       const esp = espOf(entry);

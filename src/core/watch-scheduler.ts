@@ -1,15 +1,17 @@
 // The daemon's queue: per-item quiet periods with a deadline, one sync at a time, one more sync for
 // changes made during a sync. Pure: time comes from injected Timers, syncs from an injected runner.
 
+import type { Outcome } from './sync-engine.js';
+
+/** How one item's sync ended (the rule is syncOutcome's, in sync-engine.ts). */
+export type { Outcome };
+
 /** Timer functions the scheduler uses; the daemon passes the real ones, tests a fake clock. */
 export interface Timers {
   now(): number;
   set(fn: () => void, ms: number): unknown;
   clear(handle: unknown): void;
 }
-
-/** How one item's sync ended: ok, done but a destination/ESP missing, or failed. */
-export type Outcome = 'ok' | 'degraded' | 'failed';
 
 /** Runs one sync of the given items; resolves with each item's outcome (missing = failed). */
 export type SyncRunner = (items: string[]) => Promise<Record<string, Outcome>>;

@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import type { WatchControl } from '../../src/cli/watch.js';
-import type { DaemonEvent } from '../../src/cli/watch-daemon.js';
+import type { WatchControl } from '../../src/app/watch.js';
+import type { DaemonEvent } from '../../src/app/watch-daemon-types.js';
 import { defer } from './sim.js';
 
 /** A daemon running in this process. */

@@ -226,3 +226,28 @@ t.test('the .~tmp~ staging directory of a sync running now is not an extra file'
   t.equal(result.code, 0, result.stdout);
   t.match(result.stdout, /^ok {7}sync {6}esp: .*efi1 matches .*efi0/m);
 });
+
+t.test('one run reads the machine once: each block device is probed by blkid once', async (t) => {
+  const m = await healthy(t);
+  // A blkid that logs each device it is asked about, then is the real blkid.
+  const real = (await execa('sh', ['-c', 'command -v blkid'])).stdout.trim();
+  const bin = join(m.root, 'bin-logging-blkid');
+  const log = join(m.root, 'blkid.log');
+  mkdirSync(bin);
+  writeFileSync(
+    join(bin, 'blkid'),
+    `#!/bin/sh\nfor a in "$@"; do case "$a" in /dev/*) echo "$a" >> '${log}';; esac; done\nexec '${real}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  const path = process.env.PATH;
+  process.env.PATH = `${bin}:${path}`;
+  try {
+    const result = await run(m.envx);
+    t.equal(result.code, 0, result.stdout);
+  } finally {
+    process.env.PATH = path;
+  }
+  const probed = readFileSync(log, 'utf8').trim().split('\n').sort();
+  const devices = m.disks.map((d) => d.parts[0]!.device).sort();
+  t.same(probed, devices, 'each ESP probed exactly once');
+});

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import type { WatchState } from '../../src/cli/watch-daemon.js';
+import type { WatchState } from '../../src/core/watch-state.js';
 import { defer, type SimMachine, twoDiskMachine } from '../helpers/sim.js';
 import { sameTree, waitFor } from '../helpers/watch.js';
 

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
-import type { WatchState } from '../../src/cli/watch-daemon.js';
+import type { WatchState } from '../../src/core/watch-state.js';
 import { mount, twoDiskMachine } from '../helpers/sim.js';
 import { sameTree, sleep, startInProcess, waitFor } from '../helpers/watch.js';
 

@@ -1,0 +1,112 @@
+import { decideBind } from '../core/bind.js';
+import { mountAt } from '../core/mountinfo.js';
+import { type Check, formatPrometheus, StatusReport, statusExitCode, statusMetrics } from '../core/status.js';
+import {
+  checkBind,
+  checkBooted,
+  checkEntries,
+  checkEsps,
+  checkFstab,
+  checkWatch,
+} from '../core/status-checks.js';
+import {
+  checkJob,
+  checkRefusals,
+  checkRoot,
+  type RootRaid,
+  rootRaidKind,
+} from '../core/status-redundancy.js';
+import { compareTrees, excludeMatcher } from '../core/tree-compare.js';
+import { loadConfig } from '../sys/config-file.js';
+import type { SystemPaths } from '../sys/paths.js';
+import { btrfsState, mdState } from '../sys/raid.js';
+import { syncStateFile, watchStateFile } from '../sys/run-dir.js';
+import { writeFileAtomic } from '../sys/state.js';
+import { listTree } from '../sys/tree.js';
+import { readEntriesIfUefi } from './entries.js';
+import { bootedOrError, espMountsOf, type Machine, readMachine } from './machine.js';
+import { makePlan } from './sync-run.js';
+
+/** What dualroot-status was asked for. */
+export interface StatusOptions {
+  /** Compare file contents (sha256), not only names, sizes and times. */
+  verify: boolean;
+  /** Also write node_exporter textfile metrics here (atomically). */
+  prometheus: string | undefined;
+}
+
+/** The checks of one run, in order, and its exit code. */
+export interface StatusResult {
+  checks: Check[];
+  exitCode: 0 | 3;
+}
+
+/** Runs one check's gathering and judging; if it throws, it is a problem of that check and the others still run. */
+async function attempt(report: StatusReport, check: string, fn: () => void | Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    report.couldNotCheck(check, error);
+  }
+}
+
+/** dualroot-status's run: reads the machine once, judges every check, writes the metrics file. */
+export async function statusRun(paths: SystemPaths, options: StatusOptions): Promise<StatusResult> {
+  const config = loadConfig(paths.config);
+  const machine = await readMachine(paths);
+  const report = new StatusReport();
+  const espMounts = espMountsOf(config, paths);
+  checkEsps(report, machine.esps, machine.mounts, espMounts);
+  const booted = checkBooted(report, bootedOrError(machine));
+  if (booted?.esp) {
+    const target = config.bind.target;
+    checkBind(report, target, booted.esp, decideBind(booted.esp, espMounts, target, machine.mounts));
+  }
+  await attempt(report, 'sync', () => checkCopies(report, config, paths, machine, options.verify));
+  await attempt(report, 'watch', () => checkWatch(report, watchStateFile.read(paths)));
+  await attempt(report, 'entries', () =>
+    checkEntries(report, paths.efivars, readEntriesIfUefi(paths, machine.esps)),
+  );
+  await attempt(report, 'fstab', () => checkFstab(report, paths.fstab, machine.fstab, espMounts));
+  await attempt(report, 'root', async () => {
+    const root = mountAt(machine.mounts, paths.root);
+    checkRoot(report, paths.root, root, root && (await rootRaid(paths, root.source, rootRaidKind(root))));
+  });
+  const metrics = [...statusMetrics(report.checks, new Date()), ...report.metrics];
+  if (options.prometheus) writeFileAtomic(options.prometheus, formatPrometheus(metrics));
+  return { checks: report.checks, exitCode: statusExitCode(report.checks) };
+}
+
+/** Every destination of the plan (made from the machine already read) against its source. */
+async function checkCopies(
+  report: StatusReport,
+  config: ReturnType<typeof loadConfig>,
+  paths: SystemPaths,
+  machine: Machine,
+  verify: boolean,
+): Promise<void> {
+  const { plan } = makePlan(config, paths, machine);
+  const state = syncStateFile.read(paths);
+  checkRefusals(report, plan.refusals);
+  for (const job of plan.jobs) {
+    const excluded = excludeMatcher(job.exclude);
+    const [source, destination] = await Promise.all([
+      listTree(job.source, excluded, verify),
+      listTree(job.destination, excluded, verify),
+    ]);
+    const diff = compareTrees(source, destination, { modifyWindow: job.fat ? 1 : 0, compareLinks: !job.fat });
+    const last = state?.items[job.item]?.destinations[job.destination];
+    checkJob(report, { job, sourceEntries: source.size, diff, verify, last });
+  }
+}
+
+/** The root's RAID state from the tool that knows it. */
+async function rootRaid(
+  paths: SystemPaths,
+  source: string,
+  kind: 'btrfs' | 'md' | undefined,
+): Promise<RootRaid> {
+  if (kind === 'btrfs') return btrfsState(paths.root);
+  if (kind === 'md') return mdState(paths.proc, source);
+  return undefined;
+}
