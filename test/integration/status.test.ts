@@ -10,43 +10,15 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import t, { type Test } from 'tap';
-import { main as bind } from '../../src/cli/bind.js';
-import { main as status } from '../../src/cli/status.js';
+import t from 'tap';
 import { main as sync } from '../../src/cli/sync.js';
-import { makeDisk, mount, runProgram, type SimMachine, twoDiskMachine } from '../helpers/sim.js';
+import { makeDisk, mount, runProgram } from '../helpers/sim.js';
+import { CAPTURED_PARTUUIDS, healthyMachine, runStatus } from '../helpers/status-machine.js';
 import { bytes, writeTree } from '../helpers/tree.js';
 
-const FIXTURES = join(import.meta.dirname, '../fixtures/efivars');
-const PARTUUIDS: [string, string] = [
-  '2501309a-e669-42ad-82ce-06032008c705',
-  'dcd286f4-1c96-40ba-ac93-e4e3e0665751',
-];
-const run = (env: NodeJS.ProcessEnv, ...argv: string[]) => runProgram(status, 'dualroot-status', argv, env);
-
-/** A healthy two-disk machine: real captured EFI variables with one entry per ESP, bound, synced, fstab with nofail. */
-async function healthy(t: Test): Promise<SimMachine & { envx: NodeJS.ProcessEnv }> {
-  const m = await twoDiskMachine(t, { partUuids: PARTUUIDS });
-  const fstab = join(m.root, 'fstab');
-  writeFileSync(
-    fstab,
-    `PARTUUID=${PARTUUIDS[0]} ${m.efi[0]} vfat umask=0077,nofail,x-systemd.device-timeout=10s 0 2\nPARTUUID=${PARTUUIDS[1]} ${m.efi[1]} vfat umask=0077,nofail,x-systemd.device-timeout=10s 0 2\n`,
-  );
-  const envx = {
-    ...m.env,
-    DUALROOT_EFIVARS: join(FIXTURES, 'both-entries-booted-disk0'),
-    DUALROOT_FSTAB: fstab,
-  };
-  writeTree(m.efi[0]!, {
-    'EFI/BOOT/BOOTX64.EFI': bytes(50_000, 1),
-    'vmlinuz-linux': bytes(300_000, 2),
-    'loader/entries/arch.conf': 'title Arch\n',
-    'loader/random-seed': 'seed0',
-  });
-  t.equal((await runProgram(bind, 'dualroot-bind', [], envx)).code, 0);
-  t.equal((await runProgram(sync, 'dualroot-sync', [], envx)).code, 0);
-  return { ...m, envx };
-}
+const PARTUUIDS = CAPTURED_PARTUUIDS;
+const run = runStatus;
+const healthy = healthyMachine;
 
 t.test('healthy machine: exit 0, every check ok, Prometheus metrics written atomically', async (t) => {
   const m = await healthy(t);
