@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs dualroot into a file-system tree: the built programs, the pacman hooks, the systemd
-# units, the sample configuration, docs and the license. The PKGBUILD's package() and a manual
-# install run this same script, so the layout is written down once.
+# units, the sample configuration, the Prometheus alerting rules, docs and the license. The
+# PKGBUILD's package() and a manual install run this same script, so the layout is written down once.
 #
 # Usage (from anywhere; paths are relative to the source tree this script lives in):
 #   npm ci && npm run build
@@ -51,6 +51,8 @@ libdir="$PREFIX/lib/dualroot"
 unitdir="$PREFIX/lib/systemd/system"
 docdir="$PREFIX/share/doc/dualroot"
 licensedir="$PREFIX/share/licenses/dualroot"
+# Data for other programs: the Prometheus alerting rules (docs/dualroot-status.md).
+datadir="$PREFIX/share/dualroot"
 mandir="$PREFIX/share/man"
 # pacman reads hooks only from /usr/share/libalpm/hooks and /etc/pacman.d/hooks.
 if [[ "$PREFIX" == /usr ]]; then
@@ -109,6 +111,8 @@ for page in "$src"/docs/man/*.[1-8]; do
   section="${page##*.}"
   install -D -m 644 "$page" "$DESTDIR$mandir/man$section/$(basename "$page")"
 done
+
+install -D -m 644 "$src/packaging/dualroot.rules.yml" "$DESTDIR$datadir/dualroot.rules.yml"
 
 install -D -m 644 "$src/LICENSE" "$DESTDIR$licensedir/LICENSE"
 

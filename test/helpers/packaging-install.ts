@@ -71,6 +71,7 @@ export function expectedFiles(programs: string[], docs: string[], manSuffix = ''
     'usr/lib/systemd/system/dualroot-bind.service',
     'usr/share/licenses/dualroot/LICENSE',
     'usr/share/doc/dualroot/dualroot.conf.sample',
+    'usr/share/dualroot/dualroot.rules.yml',
     ...docs.map((d) => `usr/share/doc/dualroot/${d}`),
     ...readdirSync(join(repo, 'docs/man'))
       .filter((f) => /\.[1-8]$/.test(f))

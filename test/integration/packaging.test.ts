@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
 import { defaultConfig, parseConfig } from '../../src/core/config.js';
+import { bsdtarEntries, packageProblems } from '../helpers/namcap.js';
 import {
   asBuilder,
   builderDir,
@@ -186,10 +187,7 @@ t.test('makepkg builds the package from the working tree with the expected layou
   if (!existsSync(pkg)) return;
 
   const listing = await execa('bsdtar', ['-tvf', pkg]);
-  const entries = listing.stdout.split('\n').map((l) => {
-    const f = l.split(/\s+/);
-    return { mode: f[0]!, owner: f[2]!, group: f[3]!, path: f.slice(8).join(' ') };
-  });
+  const entries = bsdtarEntries(listing.stdout);
   const contents = entries
     .filter((e) => !e.path.startsWith('.') && !e.mode.startsWith('d'))
     .map((e) => e.path);
@@ -209,6 +207,17 @@ t.test('makepkg builds the package from the working tree with the expected layou
   t.equal(modes['etc/dualroot/dualroot.conf'], '-rw-r--r--');
 
   const pkginfo = (await execa('bsdtar', ['-xOf', pkg, '.PKGINFO'])).stdout;
+  const declared = (key: string) =>
+    [...pkginfo.matchAll(new RegExp(`^${key} = (.*)$`, 'gm'))].map((m) => m[1]!);
+  t.strictSame(
+    packageProblems(entries, {
+      pkgname: 'dualroot',
+      licenses: declared('license'),
+      backup: declared('backup'),
+    }),
+    [],
+    'namcap-style conventions hold (paths, owners, permissions, license, backup)',
+  );
   t.match(pkginfo, /^arch = any$/m);
   t.match(pkginfo, /^backup = etc\/dualroot\/dualroot\.conf$/m);
   for (const dep of ['nodejs>=20.19', 'rsync', 'util-linux', 'efibootmgr']) {
