@@ -12,8 +12,9 @@ if [[ $(id -u) != 0 ]]; then
   echo "demo: run as root (it makes loop devices and mounts, in a private mount namespace)" >&2
   exit 2
 fi
-for tool in rsync sfdisk losetup partx blkid mkfs.ext4 flock unshare; do
-  command -v "$tool" >/dev/null || { echo "demo: $tool is missing; install: apt-get install -y rsync util-linux fdisk e2fsprogs" >&2; exit 2; }
+# npm run demo installs these first (scripts/setup.sh demo); run directly, say how.
+for tool in rsync sfdisk losetup partx blkid mkfs.ext4 flock unshare diff; do
+  command -v "$tool" >/dev/null || { echo "demo: $tool is missing; as root, run: bash $repo/scripts/setup.sh demo" >&2; exit 2; }
 done
 [[ -f $repo/dist/dualroot-sync/index.js ]] || { echo "demo: run npm run build first (npm run demo does)" >&2; exit 2; }
 
@@ -59,11 +60,16 @@ for n in 0 1; do
 done
 
 printf '[bind]\ntarget = %s\n' "$demo/boot" > "$demo/dualroot.conf"
+# The machine's fstab as docs/arch-install.md sets it up: both ESPs by PARTUUID, with nofail.
+for n in 0 1; do
+  echo "PARTUUID=${partuuids[$n]} $demo/efi$n vfat umask=0077,nofail,x-systemd.device-timeout=10s 0 2"
+done > "$demo/fstab"
 export DUALROOT_CONFIG=$demo/dualroot.conf DUALROOT_EFIVARS=$fixture DUALROOT_ESP_ROOT=$demo \
-  DUALROOT_SYSFS=$demo/sys DUALROOT_RUN_DIR=$demo/run
+  DUALROOT_SYSFS=$demo/sys DUALROOT_RUN_DIR=$demo/run DUALROOT_FSTAB=$demo/fstab
 esp() { node "$repo/dist/dualroot-esp/index.js" "$@"; }
 bind() { node "$repo/dist/dualroot-bind/index.js" "$@"; }
 sync() { node "$repo/dist/dualroot-sync/index.js" "$@"; }
+status() { node "$repo/dist/dualroot-status/index.js" "$@"; }
 
 # What bootctl install and mkinitcpio would have put on the booted ESP.
 loader=/usr/lib/systemd/boot/efi/systemd-bootx64.efi
@@ -98,11 +104,21 @@ say "5. A kernel upgrade writes into /boot; the next sync copies only what chang
 head -c 13M /dev/urandom > "$demo/boot/vmlinuz-linux"
 run sync
 
-say "6. Disk 1 gone: its ESP is not mounted; dualroot refuses to write the empty mount point"
+say "6. Will this machine boot if either disk dies? (dualroot-status, healthy)"
+run status
+
+say "7. Disk 1 gone: its ESP is not mounted; dualroot refuses to write the empty mount point"
 umount "$demo/efi1"
+# As a dead disk: its partitions vanish from this machine's view of /sys/class/block.
+rm "$demo/sys/class/block/${loops[1]#/dev/}"p*
 run sync
 echo "(exit 3 = degraded: done where possible, a disk is missing)"
 ls -A "$demo/efi1" | grep -q . && echo "UNEXPECTED: something was written into the unmounted $demo/efi1" || echo "$demo/efi1 is still empty"
+
+say "8. dualroot-status after the disk loss: what is wrong and what to do"
+run status --prometheus "$demo/dualroot.prom"
+echo "(exit 3 = degraded; the metrics a fleet's Prometheus alerts on, /usr/share/dualroot/dualroot.rules.yml:)"
+grep -E '^dualroot_(degraded|esp_present|destination_in_sync)' "$demo/dualroot.prom"
 
 say "Last sync state ($demo/run/sync-state.json)"
 cat "$demo/run/sync-state.json"
