@@ -28,7 +28,7 @@ readonly MACHINE_ID=d0a1b0075e55000000000000000000a5 # fixed: an empty one would
 die() { echo "build-systemd.sh: $*" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || die "must run as root (loop devices, chroot)"
 for tool in mmdebstrap mkfs.btrfs losetup mcopy chroot systemctl zstd sfdisk; do
-  command -v "$tool" >/dev/null || die "missing $tool (apt-get install the packages in .ci/debian-packages)"
+  command -v "$tool" >/dev/null || die "missing $tool (as root: bash scripts/setup.sh test, which installs .ci/debian-packages)"
 done
 [[ -f $golden/lab.json && -f $golden/disk0.img ]] || die "run test/vm/build.sh first ($golden is missing)"
 deb=$(ls "$cache"/kernel/*.deb 2>/dev/null | head -1)
