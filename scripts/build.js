@@ -15,7 +15,8 @@ for (const program of programs) {
     },
   );
   if (result.status !== 0) {
-    console.error(`build: ncc failed for ${program}`);
+    // A missing npx is an error, not a status: say which.
+    console.error(`build: ncc failed for ${program}${result.error ? `: ${result.error.message}` : ''}`);
     process.exit(1);
   }
   // ncc emits ESM; the bundle directory needs its own package.json so node loads it as a module.

@@ -29,7 +29,7 @@ log=$work/log
 mkdir -p "$work"
 [[ -e $root ]] && die "$root exists: give a new WORKDIR"
 cleanup() {
-  umount -R "$root/dev" "$root/sys" "$root/proc" 2>/dev/null || true
+  umount -R "$root" 2>/dev/null || true
   [[ ${KEEP:-} == 1 ]] || rm -rf "$root"
 }
 trap cleanup EXIT
@@ -44,6 +44,7 @@ install -D -m 755 "$node" "$root/usr/local/bin/node"
 mkdir -p "$root/usr/local/lib/node_modules"
 cp -a "$npm_dir" "$root/usr/local/lib/node_modules/npm"
 ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
+ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 # A machine whose HTTPS goes through an inspecting proxy trusts its CA through NODE_EXTRA_CA_CERTS:
 # the clean root gets the same trust (Node's own CA list is used otherwise).
@@ -58,6 +59,9 @@ mkdir "$root/src"
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard |
   xargs -0 -I{} sh -c 'test -e "{}" && printf "%s\0" "{}"' | tar --null -T - -cf -) | tar -xf - -C "$root/src"
 
+# The root a mount point of its own, as on a real machine: the demo's `unshare --propagation
+# private` changes the propagation of "/", which must be a mount.
+mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys"
 mount --rbind /dev "$root/dev"
