@@ -29,8 +29,14 @@ log=$work/log
 mkdir -p "$work"
 [[ -e $root ]] && die "$root exists: give a new WORKDIR"
 cleanup() {
-  umount -R "$root" 2>/dev/null || true
-  [[ ${KEEP:-} == 1 ]] || rm -rf "$root"
+  umount -R "$root" 2>/dev/null || umount -R -l "$root" 2>/dev/null || true
+  [[ ${KEEP:-} == 1 ]] && return
+  # /dev and /sys of this machine were bound in: never remove through a mount still there.
+  if awk -v r="$root" '$5 == r || index($5, r "/") == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+    echo "prove-fresh-setup: $root still has mounts; left it in place" >&2
+  else
+    rm -rf --one-file-system "$root"
+  fi
 }
 trap cleanup EXIT
 exec > >(tee "$log") 2>&1
