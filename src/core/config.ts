@@ -203,6 +203,9 @@ export function parseConfig(text: string, file: string): Config {
   return config;
 }
 
+/** rsync options that would defeat dualroot's safety rules (delayed updates, the source left intact). */
+export const UNSAFE_RSYNC_OPTION = /^--(remove-source-files|inplace|append|no-delay-updates|write-devices)/;
+
 /** Splits rsync options on whitespace; each must be an option, and none may undo dualroot's safety. */
 function parseRsyncOptions(value: Field, text: string): string[] {
   const options = text.split(/\s+/).filter(Boolean);
@@ -212,7 +215,7 @@ function parseRsyncOptions(value: Field, text: string): string[] {
         `"${o}" is not an rsync option`,
         'options start with "-"; paths belong in [sync:NAME]',
       );
-    if (/^--(remove-source-files|inplace|append|no-delay-updates|write-devices)/.test(o))
+    if (UNSAFE_RSYNC_OPTION.test(o))
       throw value.error(`"${o}" would defeat dualroot's safety rules`, 'remove it');
   }
   return options;
