@@ -149,6 +149,13 @@ const sectionParser = (name: string) => {
   return Object.hasOwn(SECTIONS, kind) ? SECTIONS[kind] : undefined;
 };
 
+/** True when config text sets no key at all (the shipped sample, all comments): nothing of the administrator's to keep. */
+export function setsNothing(text: string): boolean {
+  return Object.values(ini.parse(text)).every(
+    (v) => typeof v === 'object' && v !== null && Object.keys(v).length === 0,
+  );
+}
+
 /** Parses and validates config text; every problem is a ConfigError naming file, section and key. */
 export function parseConfig(text: string, file: string): Config {
   const config = defaultConfig(file);

@@ -17,6 +17,8 @@ export interface LegacyItem {
 export interface TranslatedItem {
   item: SyncItem;
   origin: string;
+  /** The old source had a trailing slash (rsync copied its contents). */
+  contents: boolean;
   comment: string[];
   keys: RenderedKey[];
 }
@@ -160,6 +162,7 @@ export function translateItems(items: LegacyItem[], file: string, crossesFilesys
     out.push({
       item: { name, source: source.dir, destinations, exclude },
       origin: old.origin,
+      contents: source.contents,
       comment: [`from ${old.origin}`],
       keys,
     });

@@ -15,6 +15,8 @@ export interface Migration {
   text: string;
   notes: string[];
   warnings: string[];
+  /** Sources the old rsync copied as themselves (no trailing slash): if one is a symlink, rsync copied the link, dualroot would follow it. */
+  copiedItself: string[];
 }
 
 /** The 1-based line where a top-level key is set in TOML text, for "came from" comments. */
@@ -144,7 +146,8 @@ export function migrateLegacy(text: string, file: string, newFile: string): Migr
     'Each setting says what it came from; see dualroot.conf(5) and /usr/share/doc/dualroot/migrating.md.',
     'Must stay owned by root and not writable by group or others.',
   ];
-  return { config, text: renderConfig(header, sections), notes, warnings };
+  const copiedItself = translated.items.filter((t) => !t.contents).map((t) => t.item.source);
+  return { config, text: renderConfig(header, sections), notes, warnings, copiedItself };
 }
 
 /** [watch] from nice, ionice_class, ionice_value and sync_delay, each mapping said in a comment. */
