@@ -18,7 +18,6 @@ export function migrateParser(io: Io) {
     "Translate dual-root's sync-daemon.conf (FILE, default /etc/dual-root/sync-daemon.conf) into dualroot.conf: printed on stdout, installed with --write.",
     io,
   )
-    .usage(`${PROGRAM} [options] [FILE]`)
     .command('$0 [file]', false, (y) =>
       y.positional('file', { type: 'string', describe: 'the old config (env DUALROOT_LEGACY_CONFIG)' }),
     )

@@ -69,6 +69,8 @@ export function expectedFiles(programs: string[], docs: string[], manSuffix = ''
     'usr/share/libalpm/hooks/10-dualroot-guard.hook',
     'usr/share/libalpm/hooks/99-dualroot-sync.hook',
     'usr/lib/systemd/system/dualroot-bind.service',
+    // dual-root's unit names: aliases of dualroot's (symlinks, listed through them).
+    'usr/lib/systemd/system/bind-mount-efi.service',
     'usr/share/licenses/dualroot/LICENSE',
     'usr/share/doc/dualroot/dualroot.conf.sample',
     ...docs.map((d) => `usr/share/doc/dualroot/${d}`),
@@ -79,7 +81,11 @@ export function expectedFiles(programs: string[], docs: string[], manSuffix = ''
   for (const p of programs) {
     files.push(`usr/bin/${p}`, `usr/lib/dualroot/${p}/index.js`, `usr/lib/dualroot/${p}/package.json`);
   }
-  if (programs.includes('dualroot-watch')) files.push('usr/lib/systemd/system/dualroot-watch.service');
+  if (programs.includes('dualroot-watch'))
+    files.push(
+      'usr/lib/systemd/system/dualroot-watch.service',
+      'usr/lib/systemd/system/dual-root-syncd.service',
+    );
   if (programs.includes('dualroot-status'))
     files.push(
       'usr/lib/systemd/system/dualroot-status.service',
