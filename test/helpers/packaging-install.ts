@@ -17,6 +17,8 @@ export const requiredPrograms = [
   'dualroot-sync',
   'dualroot-status',
   'dualroot-watch',
+  'dualroot-migrate',
+  'dual-root-tool',
 ];
 
 /** The programs dist/ holds right now, in install.sh's order. */
