@@ -19,7 +19,7 @@ SYSCONFDIR="${SYSCONFDIR:-/etc}"
 NODE="${NODE:-/usr/bin/node}"
 
 # Every program dualroot ships; each must be built.
-REQUIRED_PROGRAMS=(dualroot-esp dualroot-bind dualroot-sync dualroot-status dualroot-watch)
+REQUIRED_PROGRAMS=(dualroot-esp dualroot-bind dualroot-sync dualroot-status dualroot-watch dualroot-migrate dual-root-tool)
 
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 die() { echo "install.sh: error: $*" >&2; exit 1; }
@@ -86,6 +86,12 @@ for unit in "$src"/units/*.service "$src"/units/*.timer "$src"/units/*.path; do
   [[ -e "$unit" ]] || continue
   install_text 644 "$unit" "$unitdir/$(basename "$unit")"
 done
+
+# dual-root's unit names, as aliases (symlinks in the unit directory): fstab lines with
+# x-systemd.before=bind-mount-efi.service, links left by `systemctl enable bind-mount-efi.service`
+# and `systemctl start dual-root-syncd` all reach the dualroot unit under its old name.
+ln -sfn dualroot-bind.service "$DESTDIR$unitdir/bind-mount-efi.service"
+ln -sfn dualroot-watch.service "$DESTDIR$unitdir/dual-root-syncd.service"
 
 # Root-owned and not writable by others: dualroot refuses any other config (it runs rsync as root
 # on the paths it names). An existing config is the administrator's: never overwrite it.

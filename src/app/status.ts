@@ -1,4 +1,5 @@
 import { decideBind } from '../core/bind.js';
+import { setsNothing } from '../core/config.js';
 import { mountAt } from '../core/mountinfo.js';
 import { type Check, formatPrometheus, StatusReport, statusExitCode, statusMetrics } from '../core/status.js';
 import {
@@ -9,6 +10,7 @@ import {
   checkFstab,
   checkWatch,
 } from '../core/status-checks.js';
+import { checkLegacy, LEGACY_UNITS } from '../core/status-legacy.js';
 import {
   checkJob,
   checkRefusals,
@@ -18,10 +20,13 @@ import {
 } from '../core/status-redundancy.js';
 import { compareTrees, excludeMatcher } from '../core/tree-compare.js';
 import { loadConfig } from '../sys/config-file.js';
+import { readIfPresent } from '../sys/config-install.js';
+import { pathExists } from '../sys/path-info.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { btrfsState, mdState } from '../sys/raid.js';
 import { syncStateFile, watchStateFile } from '../sys/run-dir.js';
 import { writeFileAtomic } from '../sys/state.js';
+import { unitLinksNamed } from '../sys/systemd-links.js';
 import { listTree } from '../sys/tree.js';
 import { readEntriesIfUefi } from './entries.js';
 import { bootedOrError, espMountsOf, type Machine, readMachine } from './machine.js';
@@ -68,6 +73,17 @@ export async function statusRun(paths: SystemPaths, options: StatusOptions): Pro
     checkEntries(report, paths.efivars, readEntriesIfUefi(paths, machine.esps)),
   );
   await attempt(report, 'fstab', () => checkFstab(report, paths.fstab, machine.fstab, espMounts));
+  await attempt(report, 'legacy', () => {
+    const current = readIfPresent(paths.config);
+    checkLegacy(report, {
+      oldConfig: pathExists(paths.legacyConfig) ? paths.legacyConfig : undefined,
+      config: paths.config,
+      configSetsNothing: current === undefined || setsNothing(current),
+      unitLinks: unitLinksNamed(paths.systemdDir, Object.keys(LEGACY_UNITS)),
+      systemdDir: paths.systemdDir,
+      fstab: { file: paths.fstab, entries: machine.fstab },
+    });
+  });
   await attempt(report, 'root', async () => {
     const root = mountAt(machine.mounts, paths.root);
     checkRoot(report, paths.root, root, root && (await rootRaid(paths, root.source, rootRaidKind(root))));

@@ -149,6 +149,13 @@ const sectionParser = (name: string) => {
   return Object.hasOwn(SECTIONS, kind) ? SECTIONS[kind] : undefined;
 };
 
+/** True when config text sets no key at all (the shipped sample, all comments): nothing of the administrator's to keep. */
+export function setsNothing(text: string): boolean {
+  return Object.values(ini.parse(text)).every(
+    (v) => typeof v === 'object' && v !== null && Object.keys(v).length === 0,
+  );
+}
+
 /** Parses and validates config text; every problem is a ConfigError naming file, section and key. */
 export function parseConfig(text: string, file: string): Config {
   const config = defaultConfig(file);
@@ -203,6 +210,9 @@ export function parseConfig(text: string, file: string): Config {
   return config;
 }
 
+/** rsync options that would defeat dualroot's safety rules (delayed updates, the source left intact). */
+export const UNSAFE_RSYNC_OPTION = /^--(remove-source-files|inplace|append|no-delay-updates|write-devices)/;
+
 /** Splits rsync options on whitespace; each must be an option, and none may undo dualroot's safety. */
 function parseRsyncOptions(value: Field, text: string): string[] {
   const options = text.split(/\s+/).filter(Boolean);
@@ -212,7 +222,7 @@ function parseRsyncOptions(value: Field, text: string): string[] {
         `"${o}" is not an rsync option`,
         'options start with "-"; paths belong in [sync:NAME]',
       );
-    if (/^--(remove-source-files|inplace|append|no-delay-updates|write-devices)/.test(o))
+    if (UNSAFE_RSYNC_OPTION.test(o))
       throw value.error(`"${o}" would defeat dualroot's safety rules`, 'remove it');
   }
   return options;

@@ -1,4 +1,4 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 
 /** True when a path exists (following symlinks). */
 export function pathExists(path: string): boolean {
@@ -19,6 +19,15 @@ export function dirIdentity(path: string): string | undefined {
   try {
     const st = statSync(path);
     return st.isDirectory() ? `${st.dev}:${st.ino}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a symbolic link points, or undefined when the path is not one (or does not exist). */
+export function symlinkTarget(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
   } catch {
     return undefined;
   }

@@ -12,6 +12,10 @@ export interface SystemPaths {
   espRoot: string;
   /** The root filesystem whose RAID redundancy dualroot-status checks. */
   root: string;
+  /** The predecessor's (dual-root 3.6) sync daemon config, which dualroot-migrate translates. */
+  legacyConfig: string;
+  /** Where `systemctl enable` puts its links: dualroot-status looks here for old units enabled. */
+  systemdDir: string;
 }
 
 /** The system paths from the environment (DUALROOT_*), else the real ones. */
@@ -28,5 +32,7 @@ export function systemPaths(env: NodeJS.ProcessEnv = process.env): SystemPaths {
     fstab: env.DUALROOT_FSTAB ?? '/etc/fstab',
     espRoot: env.DUALROOT_ESP_ROOT ?? '/',
     root: env.DUALROOT_ROOT ?? '/',
+    legacyConfig: env.DUALROOT_LEGACY_CONFIG ?? '/etc/dual-root/sync-daemon.conf',
+    systemdDir: env.DUALROOT_SYSTEMD_DIR ?? '/etc/systemd/system',
   };
 }

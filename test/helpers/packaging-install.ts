@@ -17,6 +17,8 @@ export const requiredPrograms = [
   'dualroot-sync',
   'dualroot-status',
   'dualroot-watch',
+  'dualroot-migrate',
+  'dual-root-tool',
 ];
 
 /** The programs dist/ holds right now, in install.sh's order. */
@@ -69,6 +71,8 @@ export function expectedFiles(programs: string[], docs: string[], manSuffix = ''
     'usr/share/libalpm/hooks/10-dualroot-guard.hook',
     'usr/share/libalpm/hooks/99-dualroot-sync.hook',
     'usr/lib/systemd/system/dualroot-bind.service',
+    // dual-root's unit names: aliases of dualroot's (symlinks, listed through them).
+    'usr/lib/systemd/system/bind-mount-efi.service',
     'usr/share/licenses/dualroot/LICENSE',
     'usr/share/doc/dualroot/dualroot.conf.sample',
     'usr/share/dualroot/dualroot.rules.yml',
@@ -80,7 +84,11 @@ export function expectedFiles(programs: string[], docs: string[], manSuffix = ''
   for (const p of programs) {
     files.push(`usr/bin/${p}`, `usr/lib/dualroot/${p}/index.js`, `usr/lib/dualroot/${p}/package.json`);
   }
-  if (programs.includes('dualroot-watch')) files.push('usr/lib/systemd/system/dualroot-watch.service');
+  if (programs.includes('dualroot-watch'))
+    files.push(
+      'usr/lib/systemd/system/dualroot-watch.service',
+      'usr/lib/systemd/system/dual-root-syncd.service',
+    );
   if (programs.includes('dualroot-status'))
     files.push(
       'usr/lib/systemd/system/dualroot-status.service',

@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import t from 'tap';
 import { main as bind } from '../../src/cli/bind.js';
 import { main as esp } from '../../src/cli/esp.js';
+import { main as migrate } from '../../src/cli/migrate.js';
 import type { Main } from '../../src/cli/run.js';
 import { main as status } from '../../src/cli/status.js';
 import { main as sync } from '../../src/cli/sync.js';
@@ -23,6 +24,7 @@ const pages = readdirSync(MAN)
 const EXPECTED = [
   'dualroot-bind.8',
   'dualroot-esp.8',
+  'dualroot-migrate.8',
   'dualroot-status.8',
   'dualroot-sync.8',
   'dualroot-watch.8',
@@ -38,6 +40,7 @@ const PROGRAMS: { program: string; main: Main; argv: string[]; page: string }[] 
   { program: 'dualroot-sync', main: sync, argv: ['--help'], page: 'dualroot-sync.8' },
   { program: 'dualroot-status', main: status, argv: ['--help'], page: 'dualroot-status.8' },
   { program: 'dualroot-watch', main: watch, argv: ['--help'], page: 'dualroot-watch.8' },
+  { program: 'dualroot-migrate', main: migrate, argv: ['--help'], page: 'dualroot-migrate.8' },
 ];
 
 /** The page's text with roff's escaped dashes and font changes undone, for plain searches. */
