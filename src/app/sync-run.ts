@@ -1,4 +1,5 @@
 import type { Config } from '../core/config.js';
+import { checkOverlaps } from '../core/config-overlaps.js';
 import { DualrootError } from '../core/errors.js';
 import type { Booted } from '../core/esp.js';
 import { runPlan, type SyncReport } from '../core/sync-engine.js';
@@ -39,8 +40,11 @@ export function makePlan(
       destinations: i.destinations.map(canonical),
     })),
   };
+  // The load checked the configured text; symlinks can still make two paths one directory.
+  checkOverlaps(canonicalConfig);
   const plan = planSync({
     config: canonicalConfig,
+    bindTarget: canonical(config.bind.target),
     espMounts: espMountsOf(config, paths).map(canonical),
     esps: machine.esps,
     booted,
