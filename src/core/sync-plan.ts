@@ -5,6 +5,7 @@ import { DualrootError, FailureError, withFix } from './errors.js';
 import type { Booted, Esp } from './esp.js';
 import type { FstabEntry } from './fstab.js';
 import { enclosingMount, type MountEntry, mountAt } from './mountinfo.js';
+import { type SourceFs, sourceFsOf, sourceLost } from './source-identity.js';
 
 /** One source → destination copy that passed every safety rule. */
 export interface Job {
@@ -15,6 +16,8 @@ export interface Job {
   /** The destination is an ESP: FAT rules apply. */
   fat: boolean;
   exclude: string[];
+  /** An item's source filesystem, recorded in sync-state.json when the copy succeeds. */
+  sourceFs?: SourceFs;
 }
 
 /** A destination that must not or cannot be written, and why. */
@@ -52,6 +55,10 @@ export interface PlanInput {
   fstab?: { file: string; entries: FstabEntry[] };
   /** The bind target ([bind] target), resolved: never an item's destination, and its mount is checked. */
   bindTarget?: string;
+  /** Each item's source filesystem at its last successful sync (sync-state.json). */
+  lastSources?: Record<string, SourceFs | undefined>;
+  /** Accept an item source now on another filesystem than at its last successful sync. */
+  allowSourceChange?: boolean;
 }
 
 /** What fstab says belongs at a mount point, e.g. " (/etc/fstab line 4 mounts PARTUUID=... there)"; empty when it says nothing. */
@@ -177,11 +184,25 @@ function planItem(
 ): void {
   const { mounts } = input;
   const sourceMount = enclosingMount(mounts, source);
+  const lost =
+    sourceMount && input.exists(source)
+      ? sourceLost(
+          source,
+          sourceMount,
+          input.fstab,
+          input.lastSources?.[item],
+          input.allowSourceChange ?? false,
+        )
+      : undefined;
   for (const dest of destinations) {
     const refuse = (reason: string, degraded: boolean) =>
       plan.refusals.push({ item, source, destination: dest, reason, degraded });
     if (!input.exists(source)) {
       refuse(`source ${source} does not exist`, false);
+      continue;
+    }
+    if (lost) {
+      refuse(lost, true);
       continue;
     }
     const destMount = enclosingMount(mounts, dest);
@@ -198,7 +219,14 @@ function planItem(
         false,
       );
     } else {
-      plan.jobs.push({ item, source, destination: dest, fat: false, exclude });
+      plan.jobs.push({
+        item,
+        source,
+        destination: dest,
+        fat: false,
+        exclude,
+        ...(sourceMount ? { sourceFs: sourceFsOf(sourceMount) } : {}),
+      });
     }
   }
 }

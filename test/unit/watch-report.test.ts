@@ -8,7 +8,19 @@ const result = (item: string, destination: string, status: JobResult['status'], 
   destination,
   status,
   message,
-  changes: status === 'ok' ? { created: ['a'], updated: [], deleted: [], files: 1, bytes: 2048 } : undefined,
+  changes:
+    status === 'ok'
+      ? {
+          created: ['a'],
+          updated: [],
+          deleted: [],
+          files: 1,
+          bytes: 2048,
+          kept: 0,
+          createdBytes: 2048,
+          updatedBytes: 0,
+        }
+      : undefined,
   seconds: 0.25,
 });
 
