@@ -134,7 +134,9 @@ async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobR
         preview,
         seconds: seconds(),
       };
-    if (options.dryRun)
+    // Nothing to change: the preview was the copy (it saves a second pass over an unchanged ESP).
+    const idle = preview.create.count + preview.update.count + preview.delete.count === 0;
+    if (options.dryRun || idle)
       return { ...base, status: 'ok', message: '', changes: planned, preview, seconds: seconds() };
     const result = await ops.rsync(rsyncArgs(job, { dryRun: false, extra }));
     const changes = parseRsyncOutput(result.stdout);

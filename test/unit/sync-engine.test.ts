@@ -3,7 +3,7 @@ import { runPlan, type SyncOps } from '../../src/core/sync-engine.js';
 import type { Plan } from '../../src/core/sync-plan.js';
 
 // The order of a run's system calls, recorded: rsync exit codes are what real rsync returns.
-// A preview (dry run) prints `previews[destination]` and exits 0; a real copy exits exitCodes[destination].
+// A preview (dry run) prints `previews[destination]` (default: one file to create) and exits 0; a real copy exits exitCodes[destination].
 function recorder(exitCodes: Record<string, number>, previews: Record<string, string> = {}) {
   const calls: string[] = [];
   const ops: SyncOps = {
@@ -14,7 +14,7 @@ function recorder(exitCodes: Record<string, number>, previews: Record<string, st
       const exitCode = dry ? 0 : (exitCodes[destination] ?? 0);
       return {
         exitCode,
-        stdout: dry ? (previews[destination] ?? '') : '',
+        stdout: dry ? (previews[destination] ?? '>f+++++++++ 10 vmlinuz-linux') : '',
         stderr: exitCode === 0 ? '' : 'rsync: write failed: No space left on device (28)\n',
       };
     },
@@ -146,4 +146,15 @@ t.test('the mass-delete guard: most of a destination deleted is refused unless a
     delete: { count: 1 },
     after: 5,
   });
+});
+
+t.test('a preview with nothing to change is the whole copy: no second rsync pass', async (t) => {
+  const { calls, ops } = recorder({}, { '/efi1': '.d          4096 ./\n.f          10 vmlinuz-linux' });
+  const report = await runPlan({ ...plan, jobs: plan.jobs.slice(0, 1) }, ops, {
+    dryRun: false,
+    rsyncOptions: [],
+  });
+  t.same(calls, ['preview /efi1']);
+  t.equal(report.exitCode, 0);
+  t.match(report.results[0]!.changes, { files: 0, kept: 1 });
 });
