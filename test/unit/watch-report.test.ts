@@ -72,6 +72,28 @@ t.test(
   },
 );
 
+t.test(
+  'a missing destination is logged once while it stays missing, and again after it was back',
+  async (t) => {
+    const missing = report([result('usr', '/mnt/usr', 'missing', 'not mounted')]);
+    const warns = (r: { lines: { level: string }[] }) => r.lines.filter((l) => l.level === 'warn').length;
+    const first = watchSyncReport(['usr'], missing, new Set());
+    t.equal(warns(first), 1);
+    const second = watchSyncReport(['usr'], missing, first.warnings);
+    t.equal(warns(second), 0, 'the same warning is not logged twice');
+    t.equal(second.items.usr?.outcome, 'degraded', 'still degraded');
+    // Another item's sync in between keeps it seen.
+    const other = watchSyncReport(['etc'], report([result('etc', '/mnt/etc', 'ok')]), second.warnings);
+    t.equal(warns(watchSyncReport(['usr'], missing, other.warnings)), 0);
+    const back = watchSyncReport(['usr'], report([result('usr', '/mnt/usr', 'ok')]), other.warnings);
+    t.equal(
+      warns(watchSyncReport(['usr'], missing, back.warnings)),
+      1,
+      'missing again after it was back: said again',
+    );
+  },
+);
+
 t.test('log lines that carry a fix say it as "problem; fix: hint"', async (t) => {
   t.equal(
     watchLog.watchError('etc', '/etc', 'inotify watch limit reached', 'ENOSPC'),
