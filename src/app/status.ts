@@ -61,7 +61,7 @@ export async function statusRun(paths: SystemPaths, options: StatusOptions): Pro
   const machine = await readMachine(paths);
   const report = new StatusReport();
   const espMounts = espMountsOf(config, paths);
-  checkEsps(report, machine.esps, machine.mounts, espMounts);
+  checkEsps(report, machine.esps, machine.mounts, espMounts, machine.fstab);
   const booted = checkBooted(report, bootedOrError(machine));
   if (booted?.esp) {
     const target = config.bind.target;

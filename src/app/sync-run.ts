@@ -1,6 +1,8 @@
 import type { Config } from '../core/config.js';
+import { checkOverlaps } from '../core/config-overlaps.js';
 import { DualrootError } from '../core/errors.js';
 import type { Booted } from '../core/esp.js';
+import type { SourceFs } from '../core/source-identity.js';
 import { runPlan, type SyncReport } from '../core/sync-engine.js';
 import { type Plan, planSync } from '../core/sync-plan.js';
 import { mergeSyncState } from '../core/sync-state.js';
@@ -22,6 +24,10 @@ export interface SyncOnceOptions {
   priority?: Priority;
   /** Only these items ("esp" or [sync:NAME] names); undefined = all. */
   only?: string[];
+  /** Let a copy delete most of its destination (dualroot-sync --allow-mass-delete; never the daemon). */
+  allowMassDelete?: boolean;
+  /** Accept item sources now on another filesystem than at their last successful sync. */
+  allowSourceChange?: boolean;
 }
 
 /** Makes the plan of a run from a machine already read (so one run reads the machine once). */
@@ -29,6 +35,7 @@ export function makePlan(
   config: Config,
   paths: SystemPaths,
   machine: Machine,
+  options: { allowSourceChange?: boolean } = {},
 ): { plan: Plan; booted: Booted | undefined } {
   const booted = config.esp.sync ? bootedOrError(machine) : undefined;
   const canonicalConfig: Config = {
@@ -39,16 +46,32 @@ export function makePlan(
       destinations: i.destinations.map(canonical),
     })),
   };
+  // The load checked the configured text; symlinks can still make two paths one directory.
+  checkOverlaps(canonicalConfig);
   const plan = planSync({
     config: canonicalConfig,
+    bindTarget: canonical(config.bind.target),
     espMounts: espMountsOf(config, paths).map(canonical),
     esps: machine.esps,
     booted,
     mounts: machine.mounts,
     exists: pathExists,
     fstab: { file: paths.fstab, entries: machine.fstab ?? [] },
+    lastSources: lastSources(paths, canonicalConfig),
+    allowSourceChange: options.allowSourceChange ?? false,
   });
   return { plan, booted: booted instanceof DualrootError ? undefined : booted };
+}
+
+/** Each item's source filesystem at its last successful sync, while its source is still the same path. */
+function lastSources(paths: SystemPaths, config: Config): Record<string, SourceFs | undefined> {
+  const state = syncStateFile.read(paths);
+  return Object.fromEntries(
+    config.items.map((i) => {
+      const recorded = state?.items[i.name];
+      return [i.name, recorded?.source === i.source ? recorded.sourceFs : undefined];
+    }),
+  );
 }
 
 /** One complete sync run: read the machine, plan, copy (each rsync under the lock), flush, record. The engine behind dualroot-sync and the daemon. */
@@ -58,7 +81,9 @@ export async function syncOnce(
   const { config, paths, dryRun } = options;
   // A dry run writes nothing, so it need not wait for a running sync.
   const lock = dryRun ? undefined : syncLock(paths, config.rsync.lockTimeout);
-  const { plan, booted } = makePlan(config, paths, await readMachine(paths));
+  const { plan, booted } = makePlan(config, paths, await readMachine(paths), {
+    allowSourceChange: options.allowSourceChange ?? false,
+  });
   const keep = (item: string) => options.only === undefined || options.only.includes(item);
   const filtered: Plan = {
     jobs: plan.jobs.filter((j) => keep(j.item)),
@@ -76,7 +101,7 @@ export async function syncOnce(
         lock ? withLock(lock, () => removeDelayedUpdateLeftovers(destination)) : Promise.resolve(),
       now: () => Date.now(),
     },
-    { dryRun, rsyncOptions: config.rsync.options },
+    { dryRun, rsyncOptions: config.rsync.options, allowMassDelete: options.allowMassDelete ?? false },
   );
   if (lock) {
     // Read, merge and write under the lock, so a hook and the daemon finishing together keep both results.

@@ -16,7 +16,7 @@ export type SyncRun =
 /** dualroot-sync's run: one sync of everything; as a pacman hook, a bad config is reported, not thrown. */
 export async function syncRun(
   paths: SystemPaths,
-  options: { dryRun: boolean; hook: boolean },
+  options: { dryRun: boolean; hook: boolean; allowMassDelete?: boolean; allowSourceChange?: boolean },
 ): Promise<SyncRun> {
   if (options.hook) {
     const reason = hookSkipReason(paths);
@@ -29,5 +29,14 @@ export async function syncRun(
     if (!options.hook || !(error instanceof DualrootError)) throw error;
     return { kind: 'bad-config', error };
   }
-  return { kind: 'ran', report: await syncOnce({ config, paths, dryRun: options.dryRun }) };
+  return {
+    kind: 'ran',
+    report: await syncOnce({
+      config,
+      paths,
+      dryRun: options.dryRun,
+      allowMassDelete: options.allowMassDelete ?? false,
+      allowSourceChange: options.allowSourceChange ?? false,
+    }),
+  };
 }

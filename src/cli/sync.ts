@@ -11,6 +11,9 @@ const PROGRAM = 'dualroot-sync';
 interface SyncArgs extends CommonArgs {
   test: boolean;
   hook: boolean;
+  'allow-mass-delete': boolean;
+  'allow-source-change': boolean;
+  verbose: boolean;
 }
 
 const arrow = (r: JobResult) => `${r.item}: ${r.source} -> ${r.destination}`;
@@ -28,7 +31,18 @@ export function syncParser(io: Io) {
       default: false,
       describe: 'dry run: list what would be created, updated and deleted; change nothing',
     })
-    .option('hook', { type: 'boolean', default: false, describe: 'pacman PostTransaction mode' });
+    .option('hook', { type: 'boolean', default: false, describe: 'pacman PostTransaction mode' })
+    .option('allow-mass-delete', {
+      type: 'boolean',
+      default: false,
+      describe: 'let a copy delete all or most of its destination (refused otherwise)',
+    })
+    .option('allow-source-change', {
+      type: 'boolean',
+      default: false,
+      describe: 'accept item sources now on another filesystem than at their last sync',
+    })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'name each file deleted' });
 }
 
 /** dualroot-sync: one sync of every other ESP from the booted one, and of the configured items. */
@@ -36,7 +50,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const args = await parse<SyncArgs>(syncParser(io), argv, io);
   if (!args) return ExitCode.ok;
   const log = new Logger(io, PROGRAM, args.quiet);
-  const run = await syncRun(pathsFrom(args, io), { dryRun: args.test, hook: args.hook });
+  const run = await syncRun(pathsFrom(args, io), {
+    dryRun: args.test,
+    hook: args.hook,
+    allowMassDelete: args['allow-mass-delete'],
+    allowSourceChange: args['allow-source-change'],
+  });
   if (run.kind === 'skipped') {
     io.stdout(pacmanStyle.note(`Skipped: ${run.reason}`));
     return ExitCode.ok;
@@ -88,9 +107,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       for (const p of c?.updated ?? []) log.info(`  update ${p}`);
       for (const p of c?.deleted ?? []) log.info(`  delete ${p}`);
     } else {
+      const deleted = r.changes?.deleted ?? [];
       log.info(
-        `${arrow(r)}: ${plural(r.changes?.files ?? 0, 'file')}, ${formatBytes(r.changes?.bytes ?? 0)}, ${r.seconds.toFixed(1)} s`,
+        `${arrow(r)}: ${plural(r.changes?.files ?? 0, 'file')}, ${formatBytes(r.changes?.bytes ?? 0)}${deleted.length ? `, ${deleted.length} deleted` : ''}, ${r.seconds.toFixed(1)} s`,
       );
+      if (args.verbose) for (const p of deleted) log.info(`  deleted ${p}`);
     }
   }
   return report.exitCode;

@@ -5,7 +5,10 @@ import { inAutoEspMount } from './esp-mount-name.js';
 const inside = (child: string, parent: string) =>
   child === parent || child.startsWith(parent === '/' ? '/' : `${parent}/`);
 
-/** Refuses items whose sources and destinations overlap each other or an ESP mount. */
+/**
+ * Refuses items whose sources and destinations overlap each other or an ESP mount. Run on the
+ * configured text at load and again on resolved paths before each sync (symlinks).
+ */
 export function checkOverlaps(config: Config): void {
   const { file } = config;
   const espMount = (p: string) =>
@@ -37,12 +40,14 @@ export function checkOverlaps(config: Config): void {
           `${dest} is inside an ESP mount, which the ESP sync owns`,
           'sync ESPs with [esp] and items elsewhere',
         );
-      const other = destinations.get(dest);
+      const other = [...destinations].find(([d]) => inside(dest, d) || inside(d, dest));
       if (other !== undefined)
         throw error(
           'destinations',
-          `${dest} is also a destination of [sync:${other}]`,
-          'give each destination one source',
+          other[0] === dest
+            ? `${dest} is also a destination of [sync:${other[1]}]`
+            : `${dest} and ${other[0]}, a destination of [sync:${other[1]}], overlap (one is inside the other): each run would delete the other's files`,
+          'give each destination one source, and nest no destination inside another',
         );
       destinations.set(dest, item.name);
     }

@@ -70,8 +70,42 @@ export interface Booted {
   esp: Esp | undefined;
 }
 
+/**
+ * The error for cloned ESPs (a `dd` copy of a disk): two with one PARTUUID, or one FAT serial
+ * (filesystem UUID). The firmware's evidence then names both, so no ESP can be told booted.
+ */
+export function clonedEspsError(esps: Esp[]): FailureError | undefined {
+  const clash = (key: 'partUuid' | 'fsUuid', what: string, hint: (esp: Esp) => string) => {
+    for (const [i, a] of esps.entries()) {
+      const b = esps.slice(i + 1).find((e) => a[key] !== undefined && e[key] === a[key]);
+      if (b)
+        return new FailureError(
+          `${a.device} and ${b.device} have the same ${what} ${a[key]}: one disk is a clone of the other, so the booted ESP cannot be told apart from the other`,
+          hint(b),
+        );
+    }
+    return undefined;
+  };
+  return (
+    clash(
+      'partUuid',
+      'PARTUUID',
+      (b) =>
+        `give ${b.device} a new partition GUID: sfdisk --part-uuid ${b.disk} ${b.number} $(uuidgen), then update fstab`,
+    ) ??
+    clash(
+      'fsUuid',
+      'filesystem UUID',
+      (b) =>
+        `give ${b.device} a new FAT serial: mlabel -N 1a2b3c4d -i ${b.device} :: (any 8 hex digits), then update fstab`,
+    )
+  );
+}
+
 /** Decides the booted ESP, strongest evidence first; never guesses between two ESPs. */
 export function identifyBooted(fw: FirmwareEvidence, esps: Esp[]): Booted {
+  const cloned = clonedEspsError(esps);
+  if (cloned) throw cloned;
   const find = (uuid: string) => esps.find((e) => e.partUuid === normalizeGuid(uuid));
   if (fw.loaderDevicePartUuid) {
     const partUuid = normalizeGuid(fw.loaderDevicePartUuid);

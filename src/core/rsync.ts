@@ -3,11 +3,21 @@ import type { Job } from './sync-plan.js';
 /** The directory rsync --delay-updates stages a running copy's files in, in each directory it updates. */
 export const RSYNC_STAGING_DIR = '.~tmp~';
 
-/** rsync arguments for a job: FAT rules for ESPs, full metadata for items, always delayed updates. */
-export function rsyncArgs(job: Job, options: { dryRun: boolean; extra: string[] }): string[] {
+/** rsync's per-entry line: the itemized change, the entry's size, its name. */
+const OUT_FORMAT = '%i %l %n';
+
+/**
+ * rsync arguments for a job: FAT rules for ESPs, full metadata for items, always delayed updates.
+ * `preview`: a dry run that also lists the unchanged entries (see parseRsyncOutput's `kept`).
+ */
+export function rsyncArgs(
+  job: Job,
+  options: { dryRun: boolean; extra: string[]; preview?: boolean },
+): string[] {
   const args = job.fat
-    ? // FAT has no owners, permissions, links, ACLs or xattrs, and keeps times to 2 s.
-      ['--recursive', '--times', '--modify-window=1']
+    ? // FAT has no owners, permissions, links, ACLs or xattrs, and keeps times to 2 s: a same-size
+      // change within those 2 s looks unchanged by size and time, so contents decide (--checksum).
+      ['--recursive', '--times', '--modify-window=1', '--checksum']
     : ['--archive', '--hard-links', '--acls', '--xattrs', '--numeric-ids', ...options.extra];
   args.push(
     '--one-file-system',
@@ -16,9 +26,13 @@ export function rsyncArgs(job: Job, options: { dryRun: boolean; extra: string[] 
     '--delete-delay',
     '--delay-updates',
     '--itemize-changes',
+    // The size of each entry too (parseRsyncOutput), so a preview knows the bytes it would write.
+    `--out-format=${OUT_FORMAT}`,
     '--stats',
   );
   if (options.dryRun) args.push('--dry-run');
+  // Twice: unchanged entries are listed too, so a preview knows how much of the destination stays.
+  if (options.preview) args.push('--itemize-changes', '--dry-run');
   for (const pattern of job.exclude) args.push(`--exclude=${pattern}`);
   args.push(`${job.source}/`, `${job.destination}/`);
   return args;
@@ -33,6 +47,11 @@ export interface RsyncChanges {
   files: number;
   /** Bytes of file data transferred. */
   bytes: number;
+  /** Entries left as they are: counted only by a preview (itemized twice), else 0. */
+  kept: number;
+  /** Bytes of the files created and of the files updated (their new size), from the itemized lines. */
+  createdBytes: number;
+  updatedBytes: number;
 }
 
 const statNumber = (text: string, label: string) => {
@@ -40,20 +59,46 @@ const statNumber = (text: string, label: string) => {
   return m?.[1] ? Number(m[1].replace(/[,.]/g, '')) : 0;
 };
 
-/** Parses rsync's --itemize-changes lines and --stats block. */
+/** Parses rsync's itemized lines (OUT_FORMAT) and --stats block. */
 export function parseRsyncOutput(stdout: string): RsyncChanges {
-  const changes: RsyncChanges = { created: [], updated: [], deleted: [], files: 0, bytes: 0 };
+  const changes: RsyncChanges = {
+    created: [],
+    updated: [],
+    deleted: [],
+    files: 0,
+    bytes: 0,
+    kept: 0,
+    createdBytes: 0,
+    updatedBytes: 0,
+  };
   for (const line of stdout.split('\n')) {
-    if (line.startsWith('*deleting ')) {
-      changes.deleted.push(line.slice('*deleting '.length).trim());
+    const deleting = line.match(/^\*deleting +\d+ (.+)$/);
+    if (deleting) {
+      changes.deleted.push(deleting[1]!);
       continue;
     }
-    const m = line.match(/^([<>ch.*])([fdLDS])(\S{9}) (.+)$/);
+    const m = line.match(/^([<>ch.*])([fdLDS])(.{9}) (\d+) (.+)$/);
     if (!m) continue;
-    const [, action, , flags, path] = m as unknown as [string, string, string, string, string];
-    if (flags.startsWith('+')) changes.created.push(path);
+    const [, action, kind, flags, size, path] = m as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    // The destination directory itself is not one of its entries.
+    if (path === './') continue;
+    const bytes = kind === 'f' ? Number(size) : 0;
+    if (flags.startsWith('+')) {
+      changes.created.push(path);
+      changes.createdBytes += bytes;
+    }
     // "." means only attributes changed; on FAT that is noise, on items it is still an update.
-    else if (action !== '.' || /[^.]/.test(flags.replace(/t/g, '.'))) changes.updated.push(path);
+    else if (action !== '.' || /[^. ]/.test(flags.replace(/t/g, '.'))) {
+      changes.updated.push(path);
+      if (action === '>') changes.updatedBytes += bytes;
+    } else changes.kept++;
   }
   changes.files = statNumber(stdout, 'Number of regular files transferred');
   changes.bytes = statNumber(stdout, 'Total transferred file size');

@@ -16,6 +16,7 @@ export function checkEsps(
   esps: Esp[],
   mounts: MountEntry[],
   espMounts: string[],
+  fstab: FstabEntry[] = [],
 ): void {
   if (espMounts.length === 0)
     report.add(
@@ -57,12 +58,20 @@ export function checkEsps(
     }
   }
   for (const esp of esps.filter((e) => !used.has(e.majorMinor))) {
+    // An ESP fstab mounts somewhere is one of this machine's disks, not a stick that may be ignored.
+    const line = fstab.find(
+      (e) =>
+        e.source.toLowerCase() === `partuuid=${esp.partUuid}` ||
+        (esp.fsUuid !== undefined && e.source.toLowerCase() === `uuid=${esp.fsUuid.toLowerCase()}`),
+    );
     report.add(
       'esps',
       esp.device,
       'warning',
-      `ESP ${esp.device} on ${esp.disk} is not mounted at any ESP mount point`,
-      'mount it at the next free /efiN, or ignore it if it is removable media',
+      `ESP ${esp.device} on ${esp.disk} is not mounted at any ESP mount point${line ? ` (fstab line ${line.line} mounts it at ${line.target})` : ''}`,
+      line
+        ? `mount ${line.target}`
+        : 'mount it at the next free /efiN, or ignore it if it is removable media',
     );
   }
   if (esps.length < 2)

@@ -1,5 +1,8 @@
+import { withFix } from './errors.js';
 import { parseRsyncOutput, type RsyncChanges, rsyncArgs, rsyncProblem } from './rsync.js';
+import type { SourceFs } from './source-identity.js';
 import type { Job, Plan, Refusal } from './sync-plan.js';
+import { ALLOW_MASS_DELETE, massDeletion, type Preview, previewOf } from './sync-preview.js';
 
 /** What a run may do to the system; src/app passes the real ones, tests may observe them. */
 export interface SyncOps {
@@ -19,7 +22,18 @@ export interface JobResult {
   status: 'ok' | 'failed' | 'refused' | 'missing';
   message: string;
   changes: RsyncChanges | undefined;
+  /** An item's source filesystem (from its job), recorded when the copy succeeds. */
+  sourceFs?: SourceFs | undefined;
+  /** What the copy was to do, from its dry-run preview (undefined when it did not get that far). */
+  preview?: Preview | undefined;
   seconds: number;
+}
+
+/** How a run copies: dry or real, the [rsync] options, and whether it may delete most of a destination. */
+export interface RunOptions {
+  dryRun: boolean;
+  rsyncOptions: string[];
+  allowMassDelete?: boolean;
 }
 
 /** How a sync came out: ok, done but a destination or ESP missing (degraded), or failed. */
@@ -59,11 +73,7 @@ const refused = (r: Refusal): JobResult => ({
 });
 
 /** Runs every job of a plan, one after another; one failure never stops the others. */
-export async function runPlan(
-  plan: Plan,
-  ops: SyncOps,
-  options: { dryRun: boolean; rsyncOptions: string[] },
-): Promise<SyncReport> {
+export async function runPlan(plan: Plan, ops: SyncOps, options: RunOptions): Promise<SyncReport> {
   const results: JobResult[] = plan.refusals.map(refused);
   for (const job of plan.jobs) results.push(await runJob(job, ops, options));
   return {
@@ -75,30 +85,74 @@ export async function runPlan(
   };
 }
 
-async function runJob(
-  job: Job,
-  ops: SyncOps,
-  options: { dryRun: boolean; rsyncOptions: string[] },
-): Promise<JobResult> {
+/** The failure message of an rsync exit: what is true of the destination after it. */
+function failureMessage(stderr: string, exitCode: number, wrote: boolean): string {
+  const state = !wrote
+    ? 'nothing was changed'
+    : exitCode === 23
+      ? // Partial transfer: what did transfer was renamed into place at the end, next to old files.
+        'the destination may now hold some new files next to old ones (a partial copy); fix the cause and run dualroot-sync again'
+      : // Any other exit stops rsync before --delay-updates renames anything or --delete-delay deletes.
+        'the previous complete copy is still in place';
+  return `${rsyncProblem(stderr, exitCode)}; ${state}`;
+}
+
+/** rsync's exit 24 (source files vanished mid-copy): the copy is complete for what still exists. */
+const succeeded = (exitCode: number) => exitCode === 0 || exitCode === 24;
+
+/**
+ * One destination: a dry-run preview first (itemized twice), judged by the mass-delete guard;
+ * a dry run stops there (the preview is its result), a real run then copies.
+ */
+async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobResult> {
   const started = ops.now();
-  const base = { item: job.item, source: job.source, destination: job.destination };
+  const base = { item: job.item, source: job.source, destination: job.destination, sourceFs: job.sourceFs };
   const seconds = () => (ops.now() - started) / 1000;
+  const extra = options.rsyncOptions;
   try {
-    const result = await ops.rsync(rsyncArgs(job, { dryRun: options.dryRun, extra: options.rsyncOptions }));
-    const changes = parseRsyncOutput(result.stdout);
-    // 24 = source files vanished mid-copy: the copy is complete for what still exists.
-    if (result.exitCode !== 0 && result.exitCode !== 24) {
-      if (!options.dryRun) await ops.cleanup(job.destination).catch(() => undefined);
+    const dry = await ops.rsync(rsyncArgs(job, { dryRun: true, extra, preview: true }));
+    const planned = parseRsyncOutput(dry.stdout);
+    if (!succeeded(dry.exitCode))
       return {
         ...base,
         status: 'failed',
-        message: `${rsyncProblem(result.stderr, result.exitCode)}; ${options.dryRun ? 'nothing was changed' : 'the previous complete copy is still in place'}`,
+        message: failureMessage(dry.stderr, dry.exitCode, false),
+        changes: planned,
+        seconds: seconds(),
+      };
+    const preview = previewOf(planned);
+    const mass = massDeletion(job.destination, preview);
+    if (mass && !options.allowMassDelete)
+      return {
+        ...base,
+        status: 'refused',
+        message: withFix(
+          mass,
+          `mount the source's filesystem; if the deletions are intended, run dualroot-sync ${ALLOW_MASS_DELETE}`,
+        ),
+        changes: planned,
+        preview,
+        seconds: seconds(),
+      };
+    // Nothing to change: the preview was the copy (it saves a second pass over an unchanged ESP).
+    const idle = preview.create.count + preview.update.count + preview.delete.count === 0;
+    if (options.dryRun || idle)
+      return { ...base, status: 'ok', message: '', changes: planned, preview, seconds: seconds() };
+    const result = await ops.rsync(rsyncArgs(job, { dryRun: false, extra }));
+    const changes = parseRsyncOutput(result.stdout);
+    if (!succeeded(result.exitCode)) {
+      await ops.cleanup(job.destination).catch(() => undefined);
+      return {
+        ...base,
+        status: 'failed',
+        message: failureMessage(result.stderr, result.exitCode, true),
         changes,
+        preview,
         seconds: seconds(),
       };
     }
-    if (!options.dryRun) await ops.flush(job.destination);
-    return { ...base, status: 'ok', message: '', changes, seconds: seconds() };
+    await ops.flush(job.destination);
+    return { ...base, status: 'ok', message: '', changes, preview, seconds: seconds() };
   } catch (error) {
     return {
       ...base,

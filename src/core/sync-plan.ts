@@ -1,9 +1,11 @@
+import { decideBind } from './bind.js';
 import { bootedEspMount, presentEsp } from './booted-esp.js';
 import type { Config } from './config.js';
 import { DualrootError, FailureError, withFix } from './errors.js';
 import type { Booted, Esp } from './esp.js';
 import type { FstabEntry } from './fstab.js';
 import { enclosingMount, type MountEntry, mountAt } from './mountinfo.js';
+import { type SourceFs, sourceFsOf, sourceLost } from './source-identity.js';
 
 /** One source → destination copy that passed every safety rule. */
 export interface Job {
@@ -14,6 +16,8 @@ export interface Job {
   /** The destination is an ESP: FAT rules apply. */
   fat: boolean;
   exclude: string[];
+  /** An item's source filesystem, recorded in sync-state.json when the copy succeeds. */
+  sourceFs?: SourceFs;
 }
 
 /** A destination that must not or cannot be written, and why. */
@@ -49,6 +53,12 @@ export interface PlanInput {
   exists: (path: string) => boolean;
   /** fstab's lines, so an ESP whose disk is gone can still be named by what should be mounted. */
   fstab?: { file: string; entries: FstabEntry[] };
+  /** The bind target ([bind] target), resolved: never an item's destination, and its mount is checked. */
+  bindTarget?: string;
+  /** Each item's source filesystem at its last successful sync (sync-state.json). */
+  lastSources?: Record<string, SourceFs | undefined>;
+  /** Accept an item source now on another filesystem than at its last successful sync. */
+  allowSourceChange?: boolean;
 }
 
 /** What fstab says belongs at a mount point, e.g. " (/etc/fstab line 4 mounts PARTUUID=... there)"; empty when it says nothing. */
@@ -91,6 +101,7 @@ function planEsps(input: PlanInput, plan: Plan): void {
   const bootedEsp = presentEsp(booted);
   const espOf = (entry: MountEntry) => esps.find((e) => e.majorMinor === entry.majorMinor);
   const source = bootedEspMount(bootedEsp, espMounts, mounts);
+  wrongBindRefused(input, bootedEsp);
   const used = new Set<string>([bootedEsp.majorMinor]);
   for (const dest of espMounts) {
     if (dest === source) continue;
@@ -134,6 +145,35 @@ function planEsps(input: PlanInput, plan: Plan): void {
   }
 }
 
+/**
+ * Throws dualroot-bind's diagnosis when the bind target is mounted from another ESP than the
+ * booted one: mkinitcpio wrote its kernels there, and a sync would revert them from the booted ESP.
+ */
+function wrongBindRefused({ bindTarget, mounts, esps, espMounts }: PlanInput, booted: Esp): void {
+  if (bindTarget === undefined) return;
+  const current = mountAt(mounts, bindTarget);
+  if (!current || !esps.some((e) => e.majorMinor === current.majorMinor)) return;
+  const decision = decideBind(booted, espMounts, bindTarget, mounts);
+  if (decision.action === 'refuse')
+    throw new FailureError(
+      `${decision.message}: kernels installed now land on that ESP, and syncing from the booted one would revert them`,
+      decision.hint,
+    );
+}
+
+const within = (path: string, dir: string) => path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
+
+/** Why a destination is an ESP's or the bind target's (never an item's to write), else undefined. */
+function espOwned(input: PlanInput, dest: string, destMount: MountEntry | undefined): string | undefined {
+  const esp = destMount && input.esps.find((e) => e.majorMinor === destMount.majorMinor);
+  if (esp)
+    return `${dest} is on the ESP ${esp.device} (mounted at ${destMount.mountPoint}, device ${esp.majorMinor}): an item must never write onto an ESP`;
+  const owner = [input.bindTarget, ...input.espMounts].find((p) => p !== undefined && within(dest, p));
+  if (owner !== undefined)
+    return `${dest} is ${owner === dest ? '' : 'inside '}${owner === input.bindTarget ? 'the bind target' : 'an ESP mount point'} ${owner}: an item must never write there`;
+  return undefined;
+}
+
 function planItem(
   input: PlanInput,
   plan: Plan,
@@ -144,6 +184,16 @@ function planItem(
 ): void {
   const { mounts } = input;
   const sourceMount = enclosingMount(mounts, source);
+  const lost =
+    sourceMount && input.exists(source)
+      ? sourceLost(
+          source,
+          sourceMount,
+          input.fstab,
+          input.lastSources?.[item],
+          input.allowSourceChange ?? false,
+        )
+      : undefined;
   for (const dest of destinations) {
     const refuse = (reason: string, degraded: boolean) =>
       plan.refusals.push({ item, source, destination: dest, reason, degraded });
@@ -151,8 +201,15 @@ function planItem(
       refuse(`source ${source} does not exist`, false);
       continue;
     }
+    if (lost) {
+      refuse(lost, true);
+      continue;
+    }
     const destMount = enclosingMount(mounts, dest);
-    if (!input.exists(dest)) {
+    const onEsp = espOwned(input, dest, destMount);
+    if (onEsp) {
+      refuse(withFix(onEsp, "choose a destination on the other disk's root filesystem"), false);
+    } else if (!input.exists(dest)) {
       refuse(`${dest} does not exist (is the other disk mounted?)`, true);
     } else if (!destMount || destMount.mountPoint === '/') {
       refuse(`${dest} is on the root filesystem, not on a mounted second disk`, true);
@@ -162,7 +219,14 @@ function planItem(
         false,
       );
     } else {
-      plan.jobs.push({ item, source, destination: dest, fat: false, exclude });
+      plan.jobs.push({
+        item,
+        source,
+        destination: dest,
+        fat: false,
+        exclude,
+        ...(sourceMount ? { sourceFs: sourceFsOf(sourceMount) } : {}),
+      });
     }
   }
 }

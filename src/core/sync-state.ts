@@ -1,3 +1,4 @@
+import type { SourceFs } from './source-identity.js';
 import type { SyncReport } from './sync-engine.js';
 
 /** Last result of one destination, as kept in sync-state.json. */
@@ -16,7 +17,15 @@ export interface DestinationState {
 /** sync-state.json: per item, its source and per-destination last results. */
 export interface SyncState {
   version: 1;
-  items: Record<string, { source: string; destinations: Record<string, DestinationState> }>;
+  items: Record<
+    string,
+    {
+      source: string;
+      /** The source's filesystem at the last successful copy (items only): a later run checks it is the same. */
+      sourceFs?: SourceFs;
+      destinations: Record<string, DestinationState>;
+    }
+  >;
 }
 
 /** Merges a run's results into the previous state (dry runs change nothing). */
@@ -28,6 +37,7 @@ export function mergeSyncState(previous: SyncState | undefined, report: SyncRepo
     item.source = r.source;
     const before = item.destinations[r.destination];
     const ok = r.status === 'ok';
+    if (ok && r.sourceFs) item.sourceFs = r.sourceFs;
     item.destinations[r.destination] = {
       time: now.toISOString(),
       ok,

@@ -21,7 +21,7 @@ export interface ItemResult {
 export interface WatchSyncReport {
   lines: LogLine[];
   items: Record<string, ItemResult>;
-  /** The machine-level warnings of this run, so the next one logs only new ones. */
+  /** The warnings standing after this run (machine-level, and each missing destination), so the next one logs only new ones. */
   warnings: Set<string>;
 }
 
@@ -42,14 +42,18 @@ export function watchSyncReport(items: string[], report: SyncReport, seen: Set<s
     .filter((w) => !seen.has(w))
     .map((text) => ({ level: 'warn', text }));
   const results: Record<string, ItemResult> = {};
+  const missing: string[] = [];
   for (const item of items) {
     const own = report.results.filter((r) => r.item === item);
     const problems: string[] = [];
     for (const r of own.filter((r) => r.status !== 'ok')) {
       const line = `${item}: ${r.source} -> ${r.destination}: ${r.status === 'missing' ? 'skipped' : r.status}: ${r.message}`;
       problems.push(line);
-      if (r.status === 'missing') lines.push({ level: 'warn', text: `${line}; will retry when it is back` });
-      else lines.push({ level: 'error', text: `${line}; will retry` });
+      if (r.status === 'missing') {
+        // A destination or source still missing since the last sync was already said: once is enough.
+        missing.push(line);
+        if (!seen.has(line)) lines.push({ level: 'warn', text: `${line}; will retry when it is back` });
+      } else lines.push({ level: 'error', text: `${line}; will retry` });
     }
     const ok = own.filter((r) => r.status === 'ok');
     if (ok.length > 0)
@@ -63,7 +67,11 @@ export function watchSyncReport(items: string[], report: SyncReport, seen: Set<s
     const warnings = item === 'esp' ? report.warnings : [];
     results[item] = { outcome: syncOutcome(own, warnings), message: [...problems, ...warnings].join('; ') };
   }
-  return { lines, items: results, warnings: new Set(report.warnings) };
+  // What this run did not look at (other items; machine warnings when the ESP was not synced) stays seen.
+  const judgedHere = (w: string) =>
+    items.some((i) => w.startsWith(`${i}: `)) || (items.includes('esp') && !/^[^:\s]+: /.test(w));
+  const carried = [...seen].filter((w) => !judgedHere(w));
+  return { lines, items: results, warnings: new Set([...carried, ...report.warnings, ...missing]) };
 }
 
 /** The daemon's other log lines. */

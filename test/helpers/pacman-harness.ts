@@ -191,6 +191,9 @@ export async function pacmanMachine(t: Test, options: PacmanMachineOptions = {})
   await must(ns, 'mount', [devices[0]!, efi[0]!]);
   if (options.mountEfi1 !== false) await must(ns, 'mount', [devices[1]!, efi[1]!]);
   for (const dir of efi) await must(ns, 'rm', ['-rf', join(dir, 'lost+found')]);
+  // An ESP holds its boot loader besides the kernels (bootctl install): removing the test kernel is
+  // then an ordinary change, not the deletion of the whole ESP that the sync's guard refuses.
+  await must(ns, 'sh', ['-c', `mkdir -p ${efi[0]}/EFI/BOOT && echo loader > ${efi[0]}/EFI/BOOT/BOOTX64.EFI`]);
   await must(ns, 'mount', ['-t', 'overlay', 'dualroot-test-usr', '-o', `lowerdir=${stage}/usr:/usr`, '/usr']);
   // pacman runs ldconfig after a transaction on root "/" (it writes /etc/ld.so.cache): give /etc a
   // throwaway writable layer instead of letting it fail on the read-only root.

@@ -7,12 +7,15 @@ import { bundle } from '../helpers/bundle.js';
 import { scratch, twoDiskMachine } from '../helpers/sim.js';
 import { bytes, snapshot, writeTree } from '../helpers/tree.js';
 
-/** An rsync on PATH that logs when it starts and ends, then runs the real rsync (an observer, not a fake). */
+/**
+ * An rsync on PATH that logs when it starts and ends, then runs the real rsync (an observer, not a
+ * fake). The dry-run previews before each copy write nothing: they run straight through, unlogged.
+ */
 function loggingRsync(dir: string, log: string, delaySeconds: number): string {
   const bin = join(dir, 'bin');
   const real = '/usr/bin/rsync';
   writeTree(bin, {
-    rsync: `#!/bin/sh\necho "start $$ $(date +%s.%N)" >> ${log}\nsleep ${delaySeconds}\n${real} "$@"\nrc=$?\necho "end $$ $(date +%s.%N)" >> ${log}\nexit $rc\n`,
+    rsync: `#!/bin/sh\ncase " $* " in *" --dry-run "*) exec ${real} "$@";; esac\necho "start $$ $(date +%s.%N)" >> ${log}\nsleep ${delaySeconds}\n${real} "$@"\nrc=$?\necho "end $$ $(date +%s.%N)" >> ${log}\nexit $rc\n`,
   });
   chmodSync(join(bin, 'rsync'), 0o755);
   return bin;
@@ -27,7 +30,14 @@ async function killTree(pid: number): Promise<void> {
   const victims = [pid];
   for (let i = 0; i < victims.length; i++)
     for (const [child, parent] of table) if (parent === victims[i]) victims.push(child);
-  for (const victim of victims) process.kill(victim, 'SIGKILL');
+  for (const victim of victims) {
+    try {
+      process.kill(victim, 'SIGKILL');
+    } catch (error) {
+      // Gone since ps listed it (a short-lived child): nothing left to kill.
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+    }
+  }
 }
 
 t.test('two syncs started at once serialise: their writes never overlap', async (t) => {

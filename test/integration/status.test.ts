@@ -98,6 +98,12 @@ t.test('destination unmounted: degraded (exit 3) with the fix; fstab without nof
   t.ok(
     checks.some((c) => c.check === 'sync' && c.level === 'problem' && /not a mount point/.test(c.message)),
   );
+  // Its ESP is still there, unmounted: one of this machine's disks (fstab names it), not a stick.
+  const esp = checks.find(
+    (c) => c.check === 'esps' && /is not mounted at any ESP mount point/.test(c.message),
+  );
+  t.match(esp?.message, `(fstab line 1 mounts it at ${m.efi[1]})`);
+  t.notMatch(JSON.stringify(esp), /removable media/);
 });
 
 t.test(

@@ -33,7 +33,10 @@ t.test('ESP sync: fresh copy, incremental, deletion, default exclude, state file
 
   const fresh = await run(m.env);
   t.equal(fresh.code, 0, fresh.stderr);
-  t.match(fresh.stdout, new RegExp(`^esp: ${m.efi[0]} -> ${m.efi[1]}: 6 files, 1\\.6 MiB, \\d+\\.\\d s$`));
+  t.match(
+    fresh.stdout,
+    new RegExp(`^esp: ${m.efi[0]} -> ${m.efi[1]}: 6 files, 1\\.6 MiB, 1 deleted, \\d+\\.\\d s$`),
+  );
   const after = snapshot(m.efi[1]!);
   t.same(
     { ...after, 'loader/random-seed': undefined },

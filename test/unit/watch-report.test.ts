@@ -8,7 +8,19 @@ const result = (item: string, destination: string, status: JobResult['status'], 
   destination,
   status,
   message,
-  changes: status === 'ok' ? { created: ['a'], updated: [], deleted: [], files: 1, bytes: 2048 } : undefined,
+  changes:
+    status === 'ok'
+      ? {
+          created: ['a'],
+          updated: [],
+          deleted: [],
+          files: 1,
+          bytes: 2048,
+          kept: 0,
+          createdBytes: 2048,
+          updatedBytes: 0,
+        }
+      : undefined,
   seconds: 0.25,
 });
 
@@ -56,6 +68,28 @@ t.test(
     t.notOk(
       again.lines.some((l) => l.level === 'warn'),
       'a warning already logged is not logged again',
+    );
+  },
+);
+
+t.test(
+  'a missing destination is logged once while it stays missing, and again after it was back',
+  async (t) => {
+    const missing = report([result('usr', '/mnt/usr', 'missing', 'not mounted')]);
+    const warns = (r: { lines: { level: string }[] }) => r.lines.filter((l) => l.level === 'warn').length;
+    const first = watchSyncReport(['usr'], missing, new Set());
+    t.equal(warns(first), 1);
+    const second = watchSyncReport(['usr'], missing, first.warnings);
+    t.equal(warns(second), 0, 'the same warning is not logged twice');
+    t.equal(second.items.usr?.outcome, 'degraded', 'still degraded');
+    // Another item's sync in between keeps it seen.
+    const other = watchSyncReport(['etc'], report([result('etc', '/mnt/etc', 'ok')]), second.warnings);
+    t.equal(warns(watchSyncReport(['usr'], missing, other.warnings)), 0);
+    const back = watchSyncReport(['usr'], report([result('usr', '/mnt/usr', 'ok')]), other.warnings);
+    t.equal(
+      warns(watchSyncReport(['usr'], missing, back.warnings)),
+      1,
+      'missing again after it was back: said again',
     );
   },
 );
