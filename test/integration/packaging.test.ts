@@ -29,7 +29,11 @@ function fakeSource(dir: string, programs: string[]): string {
   for (const part of ['packaging', 'hooks', 'units', 'docs', 'LICENSE']) {
     cpSync(join(repo, part), join(src, part), { recursive: true });
   }
-  for (const p of programs) cpSync(join(repo, 'dist', p), join(src, 'dist', p), { recursive: true });
+  for (const p of programs) {
+    cpSync(join(repo, 'dist', p), join(src, 'dist', p), { recursive: true });
+    for (const c of [`bash/${p}`, `zsh/_${p}`, `fish/${p}.fish`])
+      cpSync(join(repo, 'dist/completions', c), join(src, 'dist/completions', c));
+  }
   return src;
 }
 
@@ -207,6 +211,12 @@ t.test('makepkg builds the package from the working tree with the expected layou
   const modes = Object.fromEntries(entries.map((e) => [e.path, e.mode]));
   t.equal(modes['usr/bin/dualroot-sync'], '-rwxr-xr-x');
   t.equal(modes['etc/dualroot/dualroot.conf'], '-rw-r--r--');
+  for (const c of [
+    'usr/share/bash-completion/completions/dualroot-sync',
+    'usr/share/zsh/site-functions/_dualroot-sync',
+    'usr/share/fish/vendor_completions.d/dualroot-sync.fish',
+  ])
+    t.equal(modes[c], '-rw-r--r--', `${c} is where Arch's shell looks, readable by all`);
 
   const pkginfo = (await execa('bsdtar', ['-xOf', pkg, '.PKGINFO'])).stdout;
   t.match(pkginfo, /^arch = any$/m);
