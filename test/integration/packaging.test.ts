@@ -1,6 +1,6 @@
 // packaging/install.sh (the layout), the sample config, and the PKGBUILD built by real makepkg
 // from the working tree.
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
@@ -83,6 +83,17 @@ t.test('install.sh fails clearly and writes nothing when a required program is n
     /dist\/dualroot-bind\/index\.js is missing: run 'npm ci && npm run build'/,
     'says what and how',
   );
+  t.notOk(existsSync(dest), 'nothing was installed');
+});
+
+t.test('install.sh fails clearly and writes nothing when a completion script was not built', async (t) => {
+  const dir = scratch(t);
+  const src = fakeSource(dir, requiredPrograms);
+  rmSync(join(src, 'dist/completions/zsh/_dualroot-watch'));
+  const dest = join(dir, 'dest');
+  const r = await runInstall(dest, {}, join(src, 'packaging/install.sh'));
+  t.not(r.exitCode, 0, 'install fails');
+  t.match(r.stderr, /dist\/completions\/zsh\/_dualroot-watch is missing: run 'npm ci && npm run build'/);
   t.notOk(existsSync(dest), 'nothing was installed');
 });
 
