@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs dualroot into a file-system tree: the built programs, the pacman hooks, the systemd
-# units, the sample configuration, the Prometheus alerting rules, docs and the license. The
-# PKGBUILD's package() and a manual install run this same script, so the layout is written down once.
+# Installs dualroot into a file-system tree: the built programs, their bash, zsh and fish
+# completions, the pacman hooks, the systemd units, the sample configuration, the Prometheus alerting
+# rules, docs and the license. The PKGBUILD's package() and a manual
+# install run this same script, so the layout is written down once.
 #
 # Usage (from anywhere; paths are relative to the source tree this script lives in):
 #   npm ci && npm run build
@@ -34,13 +35,17 @@ programs=()
 for program in "${REQUIRED_PROGRAMS[@]}"; do
   [[ -f "$src/dist/$program/index.js" ]] ||
     die "$src/dist/$program/index.js is missing: run 'npm ci && npm run build' in $src first (required programs: ${REQUIRED_PROGRAMS[*]})"
+  for completion in "bash/$program" "zsh/_$program" "fish/$program.fish"; do
+    [[ -f "$src/dist/completions/$completion" ]] ||
+      die "$src/dist/completions/$completion is missing: run 'npm ci && npm run build' in $src first"
+  done
   programs+=("$program")
 done
 # A bundle nobody listed would silently not ship: make adding a program a conscious edit here.
 if [[ -d "$src/dist" ]]; then
   for built in "$src"/dist/*/; do
     name="$(basename "$built")"
-    [[ " ${REQUIRED_PROGRAMS[*]} " == *" $name "* ]] ||
+    [[ "$name" == completions || " ${REQUIRED_PROGRAMS[*]} " == *" $name "* ]] ||
       die "dist/$name is not in install.sh's program lists; add it to REQUIRED_PROGRAMS"
   done
 fi
@@ -54,6 +59,10 @@ licensedir="$PREFIX/share/licenses/dualroot"
 # Data for other programs: the Prometheus alerting rules (docs/dualroot-status.md).
 datadir="$PREFIX/share/dualroot"
 mandir="$PREFIX/share/man"
+# Where Arch's bash-completion, zsh and fish look (below /usr/local/share too, for PREFIX=/usr/local).
+bashcompdir="$PREFIX/share/bash-completion/completions"
+zshcompdir="$PREFIX/share/zsh/site-functions"
+fishcompdir="$PREFIX/share/fish/vendor_completions.d"
 # pacman reads hooks only from /usr/share/libalpm/hooks and /etc/pacman.d/hooks.
 if [[ "$PREFIX" == /usr ]]; then
   hookdir=/usr/share/libalpm/hooks
@@ -76,6 +85,9 @@ for program in "${programs[@]}"; do
   install -d -m 755 "$DESTDIR$bindir"
   printf '#!/bin/sh\nexec %s %s "$@"\n' "$NODE" "$libdir/$program/index.js" >"$DESTDIR$bindir/$program"
   chmod 755 "$DESTDIR$bindir/$program"
+  install -D -m 644 "$src/dist/completions/bash/$program" "$DESTDIR$bashcompdir/$program"
+  install -D -m 644 "$src/dist/completions/zsh/_$program" "$DESTDIR$zshcompdir/_$program"
+  install -D -m 644 "$src/dist/completions/fish/$program.fish" "$DESTDIR$fishcompdir/$program.fish"
 done
 
 for hook in "$src"/hooks/*.hook; do

@@ -1,10 +1,22 @@
-// Builds one self-contained ncc bundle per program into dist/<program>/index.js.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
+// Builds one self-contained ncc bundle per program into dist/<program>/index.js, then asks each
+// bundle for its shell completions (made from the same yargs parser as its --help) into
+// dist/completions/{bash,zsh,fish}/ under the names those shells look for.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 
+/** Where each shell's script goes under dist/completions, named as bash-completion, zsh and fish look for it. */
+const COMPLETIONS = {
+  bash: (program) => `bash/${program}`,
+  zsh: (program) => `zsh/_${program}`,
+  fish: (program) => `fish/${program}.fish`,
+};
+
+// `node scripts/build.js dualroot-sync` builds only the programs named.
+const only = process.argv.slice(2);
 const programs = readdirSync('src/bin')
   .filter((f) => f.endsWith('.ts'))
-  .map((f) => f.slice(0, -3));
+  .map((f) => f.slice(0, -3))
+  .filter((p) => only.length === 0 || only.includes(p));
 for (const program of programs) {
   const out = `dist/${program}`;
   const result = spawnSync(
@@ -23,4 +35,10 @@ for (const program of programs) {
   writeFileSync(`${out}/package.json`, '{"type":"module"}\n');
   chmodSync(`${out}/index.js`, 0o755);
   console.log(`built ${out}/index.js`);
+  for (const [shell, name] of Object.entries(COMPLETIONS)) {
+    const file = `dist/completions/${name(program)}`;
+    mkdirSync(file.slice(0, file.lastIndexOf('/')), { recursive: true });
+    writeFileSync(file, execFileSync(process.execPath, [`${out}/index.js`, 'completion', shell]));
+  }
+  console.log(`built dist/completions/*/${program}`);
 }

@@ -1,5 +1,6 @@
 import { desiredBootOrder, formatBootOrder } from '../core/boot-entries.js';
 import {
+  checkCanPrune,
   type EntriesReport,
   type FixCommand,
   judgeEntries,
@@ -7,55 +8,73 @@ import {
   planFix,
 } from '../core/entries-report.js';
 import { FailureError } from '../core/errors.js';
-import type { Esp } from '../core/esp.js';
 import { runEfibootmgr } from '../sys/efibootmgr.js';
 import { isUefi, readBootOptions } from '../sys/efivars.js';
 import { findFileCaseInsensitive } from '../sys/fat-path.js';
 import type { SystemPaths } from '../sys/paths.js';
-import { readMachine } from './machine.js';
+import { bootedOrError, type Machine, readMachine } from './machine.js';
+
+/** The parts of a machine the boot entries are judged against. */
+type Disks = Pick<Machine, 'esps' | 'partUuids'>;
 
 /** Reads the boot entries and judges them against the machine's ESPs; undefined when not booted with UEFI. */
-export function readEntriesIfUefi(paths: SystemPaths, esps: Esp[]): EntriesReport | undefined {
+export function readEntriesIfUefi(paths: SystemPaths, disks: Disks): EntriesReport | undefined {
   if (!isUefi(paths.efivars)) return undefined;
-  return judgeEntries(readBootOptions(paths.efivars), esps, (mount, file) =>
-    Boolean(findFileCaseInsensitive(mount, [file])),
+  return judgeEntries(
+    readBootOptions(paths.efivars),
+    disks.esps,
+    (mount, file) => Boolean(findFileCaseInsensitive(mount, [file])),
+    disks.partUuids,
   );
 }
 
 /** Reads the boot entries and judges them against the machine's ESPs. */
-export function readEntries(paths: SystemPaths, esps: Esp[]): EntriesReport {
-  const report = readEntriesIfUefi(paths, esps);
+export function readEntries(paths: SystemPaths, disks: Disks): EntriesReport {
+  const report = readEntriesIfUefi(paths, disks);
   if (!report)
     throw new FailureError(`${paths.efivars} does not exist: not booted with UEFI, no boot entries to check`);
   return report;
 }
 
-/** dualroot-esp entries' facts: the boot entries and, with --fix, the efibootmgr calls that fix them. */
+/**
+ * dualroot-esp entries' facts: the boot entries and, with --fix, the efibootmgr calls that fix
+ * them (with `prune`, the deletes of stale entries too, once the disks are proven to be this boot's).
+ */
 export async function entriesRun(
   paths: SystemPaths,
-  fix: boolean,
-): Promise<{ esps: Esp[]; report: EntriesReport; commands: FixCommand[] }> {
+  options: { fix: boolean; prune: boolean },
+): Promise<{ disks: Disks; report: EntriesReport; commands: FixCommand[] }> {
   const machine = await readMachine(paths);
-  const report = readEntries(paths, machine.esps);
-  const commands = fix ? planFix(report, (mount) => findFileCaseInsensitive(mount, LOADERS)) : [];
-  return { esps: machine.esps, report, commands };
+  const report = readEntries(paths, machine);
+  if (options.prune) checkCanPrune(bootedOrError(machine));
+  const commands = options.fix
+    ? planFix(
+        report,
+        (mount) => findFileCaseInsensitive(mount, LOADERS),
+        options.prune ? { bootCurrent: machine.firmware.bootCurrent } : undefined,
+      )
+    : [];
+  return { disks: machine, report, commands };
 }
 
 /**
- * Runs a fix: creates the missing entries (`created` is told each), then, with the numbers the
- * firmware gave them read back, puts the ESP entries first. Returns the BootOrder set.
+ * Runs a fix: deletes the pruned entries and creates the missing ones (`done` is told each), then,
+ * with the numbers the firmware gave them read back, puts the ESP entries first. Returns the
+ * BootOrder set, or undefined when the fix did not reorder.
  */
 export async function applyFix(
   paths: SystemPaths,
-  esps: Esp[],
+  disks: Disks,
   commands: FixCommand[],
-  created: (command: FixCommand) => void,
-): Promise<string> {
-  for (const c of commands.filter((c) => c.kind === 'create')) {
+  done: (command: FixCommand) => void,
+): Promise<string | undefined> {
+  // Deletes first: efibootmgr takes each out of BootOrder, so the order set below never names one.
+  for (const c of commands.filter((c) => c.kind === 'delete' || c.kind === 'create')) {
     await runEfibootmgr(c.args);
-    created(c);
+    done(c);
   }
-  const after = readEntries(paths, esps);
+  if (!commands.some((c) => c.kind === 'order')) return undefined;
+  const after = readEntries(paths, disks);
   const missing = after.perEsp.filter((p) => p.entries.length === 0).map((p) => p.esp.device);
   if (missing.length > 0)
     throw new FailureError(

@@ -18,6 +18,8 @@ export interface Machine {
   firmware: FirmwareEvidence;
   /** fstab's lines; undefined when it cannot be read. */
   fstab: FstabEntry[] | undefined;
+  /** Every partition present with a PARTUUID (any type): PARTUUID → device. */
+  partUuids: Map<string, string>;
 }
 
 /** Reads the machine once: sysfs partitions, blkid probes, mountinfo, efivars, fstab. */
@@ -33,6 +35,7 @@ export async function readMachine(paths: SystemPaths): Promise<Machine> {
     mounts,
     firmware: readFirmwareEvidence(paths.efivars),
     fstab: readFstab(paths.fstab),
+    partUuids: new Map(probes.flatMap((p) => (p.partUuid ? [[p.partUuid, p.device] as const] : []))),
   };
 }
 

@@ -70,7 +70,7 @@ export async function statusRun(paths: SystemPaths, options: StatusOptions): Pro
   await attempt(report, 'sync', () => checkCopies(report, config, paths, machine, options.verify));
   await attempt(report, 'watch', () => checkWatch(report, watchStateFile.read(paths)));
   await attempt(report, 'entries', () =>
-    checkEntries(report, paths.efivars, readEntriesIfUefi(paths, machine.esps)),
+    checkEntries(report, paths.efivars, readEntriesIfUefi(paths, machine)),
   );
   await attempt(report, 'fstab', () => checkFstab(report, paths.fstab, machine.fstab, espMounts));
   await attempt(report, 'legacy', () => {

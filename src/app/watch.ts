@@ -1,3 +1,4 @@
+import type { Config, IoClass } from '../core/config.js';
 import { loadConfig } from '../sys/config-file.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { WatchDaemon } from './watch-daemon.js';
@@ -16,13 +17,19 @@ export async function watchRun(
   dryRun: boolean,
   log: Log,
   control: WatchControl,
+  overrides: { ioClass?: IoClass | undefined } = {},
 ): Promise<void> {
+  // The command line wins over the config file, on every reload too.
+  const load = (): Config => {
+    const config = loadConfig(paths.config);
+    return overrides.ioClass ? { ...config, watch: { ...config.watch, ioClass: overrides.ioClass } } : config;
+  };
   const daemon = new WatchDaemon({
-    config: loadConfig(paths.config),
+    config: load(),
     paths,
     dryRun,
     log,
-    reloadConfig: () => loadConfig(paths.config),
+    reloadConfig: load,
     onEvent: control.onEvent,
   });
   let stopRequested!: () => void;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../cli/bind.js';
+import { bindParser, main } from '../cli/bind.js';
 import { start } from '../cli/run.js';
 
-start('dualroot-bind', main);
+start('dualroot-bind', main, bindParser);

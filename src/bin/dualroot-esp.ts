@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../cli/esp.js';
+import { espParser, main } from '../cli/esp.js';
 import { start } from '../cli/run.js';
 
-start('dualroot-esp', main);
+start('dualroot-esp', main, espParser);

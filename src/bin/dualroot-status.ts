@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { start } from '../cli/run.js';
-import { main } from '../cli/status.js';
+import { main, statusParser } from '../cli/status.js';
 
-start('dualroot-status', main);
+start('dualroot-status', main, statusParser);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { start } from '../cli/run.js';
-import { main } from '../cli/sync.js';
+import { main, syncParser } from '../cli/sync.js';
 
-start('dualroot-sync', main);
+start('dualroot-sync', main, syncParser);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 import { start } from '../cli/run.js';
-import { main } from '../cli/watch.js';
+import { main, watchParser } from '../cli/watch.js';
 
-start('dualroot-watch', main);
+start('dualroot-watch', main, watchParser);

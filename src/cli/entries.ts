@@ -1,29 +1,34 @@
+import type { Argv } from 'yargs';
 import { applyFix, entriesRun } from '../app/entries.js';
-import { formatBootNumber as hex } from '../core/efivars.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
+import { commandLine, entriesJson, printEntries } from './entries-print.js';
 import { type Io, Logger } from './output.js';
 
 const PROGRAM = 'dualroot-esp entries';
 
 interface EntriesArgs extends CommonArgs {
   fix: boolean;
+  prune: boolean;
   test: boolean;
 }
 
-const quote = (arg: string) => (/^[\w./,:=@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
+const DESCRIPTION =
+  'List every firmware boot entry (Boot####): the partition and ESP it starts, its loader, its BootOrder position, whether it is stale; --fix creates missing entries and puts the ESP entries first, --prune removes stale ones.';
 
-/** dualroot-esp entries' command line, without running it (for its help and the shell completions). */
-export function entriesParser(io: Io) {
-  return parser(
-    PROGRAM,
-    "List each ESP's firmware boot entry and its BootOrder position; --fix creates missing entries with efibootmgr and puts the ESP entries first.",
-    io,
-  )
+/** The options entries adds to the shared ones (also dualroot-esp's `entries` command builder). */
+export function entriesOptions<T>(y: Argv<T>) {
+  return y
     .option('fix', {
       type: 'boolean',
       default: false,
       describe: 'create missing entries and put the ESP entries first in BootOrder',
+    })
+    .option('prune', {
+      type: 'boolean',
+      default: false,
+      describe:
+        'with --fix: also remove stale entries (a partition no disk has) that start a loader dualroot installs',
     })
     .option('test', {
       alias: 't',
@@ -31,6 +36,11 @@ export function entriesParser(io: Io) {
       default: false,
       describe: 'with --fix: print the efibootmgr commands, run nothing',
     });
+}
+
+/** dualroot-esp entries' command line, without running it (for its help and the shell completions). */
+export function entriesParser(io: Io) {
+  return entriesOptions(parser(PROGRAM, DESCRIPTION, io));
 }
 
 /** dualroot-esp entries: list each ESP's boot entry and BootOrder position; --fix creates the missing ones. */
@@ -42,67 +52,31 @@ export async function main(argv: string[], io: Io): Promise<number> {
       '--test only applies to --fix',
       'dualroot-esp entries --fix --test prints the efibootmgr commands; without --fix nothing is written anyway',
     );
+  if (args.prune && !args.fix)
+    throw new UsageError(
+      '--prune only applies to --fix',
+      'dualroot-esp entries lists the stale entries; dualroot-esp entries --fix --prune --test shows what removing them runs',
+    );
   const log = new Logger(io, 'dualroot-esp', args.quiet);
   const paths = pathsFrom(args, io);
-  const { esps, report, commands } = await entriesRun(paths, args.fix);
-  if (args.json) {
-    log.data(
-      JSON.stringify(
-        {
-          bootOrder: report.order.map(hex),
-          esps: report.perEsp.map(({ esp, entries }) => ({
-            device: esp.device,
-            disk: esp.disk,
-            partuuid: esp.partUuid,
-            entries: entries.map((e) => ({
-              bootnum: hex(e.num),
-              description: e.description,
-              loader: e.file ?? null,
-              position: e.position ?? null,
-            })),
-          })),
-          entries: report.entries.map((e) => ({
-            bootnum: hex(e.num),
-            description: e.description,
-            kind: e.kind,
-            partuuid: e.partUuid ?? null,
-            position: e.position ?? null,
-          })),
-          problems: report.problems,
-          commands: commands.map((c) => ['efibootmgr', ...c.args]),
-        },
-        null,
-        2,
-      ),
-    );
-  } else {
-    log.info(`BootOrder: ${report.order.map(hex).join(',') || '(empty)'}`);
-    for (const { esp, entries } of report.perEsp) {
-      const [best] = entries;
-      log.info(
-        best
-          ? `ESP ${esp.device} (PARTUUID ${esp.partUuid}): ${best.name} "${best.description}" ${best.file ?? ''}, ${best.position === undefined ? 'not in BootOrder' : `BootOrder position ${best.position + 1}`}`
-          : `ESP ${esp.device} (PARTUUID ${esp.partUuid}): no boot entry`,
-      );
-    }
-    for (const p of report.problems) log.warn(p);
-  }
+  const { disks, report, commands } = await entriesRun(paths, { fix: args.fix, prune: args.prune });
+  if (args.json) log.data(JSON.stringify(entriesJson(report, commands), null, 2));
+  else printEntries(log, report);
   if (!args.fix) return report.problems.length > 0 ? ExitCode.degraded : ExitCode.ok;
   if (commands.length === 0) {
     if (!args.json)
       log.info(
-        'nothing to fix: every ESP has a boot entry ahead of shells, network boot and firmware fallbacks',
+        `nothing to fix: every ESP has a boot entry ahead of shells, network boot and firmware fallbacks${args.prune ? ', and no stale entry starts a loader dualroot installs' : ''}`,
       );
     return ExitCode.ok;
   }
   if (args.test) {
-    if (!args.json)
-      for (const c of commands) log.info(`would run: efibootmgr ${c.args.map(quote).join(' ')}`);
+    if (!args.json) for (const c of commands) log.info(`would run: ${commandLine(c.args)}`);
     return ExitCode.ok;
   }
-  const order = await applyFix(paths, esps, commands, (c) => {
-    if (!args.json) log.info(`created: efibootmgr ${c.args.map(quote).join(' ')}`);
+  const order = await applyFix(paths, disks, commands, (c) => {
+    if (!args.json) log.info(`${c.kind === 'delete' ? 'deleted' : 'created'}: ${commandLine(c.args)}`);
   });
-  if (!args.json) log.info(`BootOrder set: ${order}`);
+  if (!args.json && order) log.info(`BootOrder set: ${order}`);
   return ExitCode.ok;
 }

@@ -3,7 +3,7 @@ import { bootVariableName, formatBootNumber } from '../core/efivars.js';
 import { ExitCode } from '../core/errors.js';
 import type { Booted, Esp } from '../core/esp.js';
 import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
-import { main as entries } from './entries.js';
+import { main as entries, entriesOptions } from './entries.js';
 import { type Io, Logger } from './output.js';
 
 const PROGRAM = 'dualroot-esp';
@@ -31,12 +31,16 @@ function espLine(esp: Esp, booted: Booted | undefined): string {
   return `${mark} ${esp.device}  disk ${esp.disk} partition ${esp.number}  PARTUUID ${esp.partUuid}  UUID ${esp.fsUuid ?? '-'}  ${fs}  ${mounted}`;
 }
 
-/** dualroot-esp's command line, without running it (its entries subcommand: entriesParser). */
+/** dualroot-esp's command line, without running it; `entries` runs with entriesParser (main dispatches). */
 export function espParser(io: Io) {
   return parser(
     PROGRAM,
     'List the EFI System Partitions and say which one the firmware booted, and how we know.',
     io,
+  ).command(
+    'entries',
+    'list the firmware boot entries (Boot####); --fix creates and orders them, --prune removes stale ones',
+    entriesOptions,
   );
 }
 

@@ -1,4 +1,5 @@
 import { type WatchControl, watchRun } from '../app/watch.js';
+import { IO_CLASSES, type IoClass } from '../core/config.js';
 import { ExitCode } from '../core/errors.js';
 import { type CommonArgs, parse, parser, pathsFrom, refuseJson } from './args.js';
 import { type Io, Logger } from './output.js';
@@ -7,6 +8,7 @@ const PROGRAM = 'dualroot-watch';
 
 interface WatchArgs extends CommonArgs {
   test: boolean;
+  'io-class': IoClass | undefined;
 }
 
 /** SIGTERM and SIGINT stop the daemon, SIGHUP reloads its config. */
@@ -39,6 +41,10 @@ export function watchParser(io: Io) {
         default: false,
         describe: 'watch and log what would be synced (dry runs); write nothing',
       })
+      .option('io-class', {
+        choices: IO_CLASSES,
+        describe: 'I/O class of the rsync runs (ionice -c), instead of [watch] io_class',
+      })
       // Accepted only to be refused with a pointer to where the information is (refuseJson in main).
       .hide('json')
   );
@@ -57,6 +63,8 @@ export async function main(
     PROGRAM,
     'read $DUALROOT_RUN_DIR/watch-state.json (default /run/dualroot), or run dualroot-status --json',
   );
-  await watchRun(pathsFrom(args, io), args.test, new Logger(io, PROGRAM, args.quiet), control);
+  await watchRun(pathsFrom(args, io), args.test, new Logger(io, PROGRAM, args.quiet), control, {
+    ioClass: args['io-class'],
+  });
   return ExitCode.ok;
 }

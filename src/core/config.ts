@@ -3,8 +3,11 @@ import { type Field, field } from './config-field.js';
 import { checkOverlaps } from './config-overlaps.js';
 import { ConfigError } from './errors.js';
 
+/** The I/O classes of ionice -c, by name. */
+export const IO_CLASSES = ['idle', 'best-effort', 'realtime'] as const;
+
 /** I/O class for rsync children (ionice -c). */
-export type IoClass = 'idle' | 'best-effort' | 'realtime';
+export type IoClass = (typeof IO_CLASSES)[number];
 
 /** A named approach-2 sync item: one source, one or more destinations. */
 export interface SyncItem {
@@ -97,9 +100,9 @@ const watch = parser<Config['watch']>({
     io_class: (v, w) => {
       const ioClass = v.text();
       if (ioClass === undefined) return;
-      if (ioClass !== 'idle' && ioClass !== 'best-effort' && ioClass !== 'realtime')
-        throw v.error(`"${ioClass}" is not an I/O class`, 'use idle, best-effort or realtime');
-      w.ioClass = ioClass;
+      const known = IO_CLASSES.find((c) => c === ioClass);
+      if (!known) throw v.error(`"${ioClass}" is not an I/O class`, 'use idle, best-effort or realtime');
+      w.ioClass = known;
     },
   },
   close(w, error) {

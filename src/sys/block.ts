@@ -50,3 +50,24 @@ export function partUuidLinkTargets(byPartUuidDir: string): string[] | undefined
     resolve(byPartUuidDir, readlinkSync(join(byPartUuidDir, name))),
   );
 }
+
+/** Whole disks with a medium (size above zero), as /dev names, from /sys/block; [] when unreadable. */
+export function listDisks(sysfs: string): string[] {
+  const dir = join(sysfs, 'block');
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => {
+      try {
+        return Number(readFileSync(join(dir, name, 'size'), 'utf8')) > 0;
+      } catch {
+        return false;
+      }
+    })
+    .map((name) => `/dev/${name}`)
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}

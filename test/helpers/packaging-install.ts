@@ -34,7 +34,10 @@ let building: Promise<void> | undefined;
  */
 export function ensureBuilt(): Promise<void> {
   building ??= (async () => {
-    if (requiredPrograms.every((p) => existsSync(join(repo, 'dist', p, 'index.js')))) return;
+    const built = (p: string) =>
+      existsSync(join(repo, 'dist', p, 'index.js')) &&
+      existsSync(join(repo, 'dist/completions/fish', `${p}.fish`));
+    if (requiredPrograms.every(built)) return;
     await execa('npm', ['run', 'build'], { cwd: repo });
   })();
   return building;
@@ -82,7 +85,14 @@ export function expectedFiles(programs: string[], docs: string[], manSuffix = ''
       .map((f) => `usr/share/man/man${f.slice(-1)}/${f}${manSuffix}`),
   ];
   for (const p of programs) {
-    files.push(`usr/bin/${p}`, `usr/lib/dualroot/${p}/index.js`, `usr/lib/dualroot/${p}/package.json`);
+    files.push(
+      `usr/bin/${p}`,
+      `usr/lib/dualroot/${p}/index.js`,
+      `usr/lib/dualroot/${p}/package.json`,
+      `usr/share/bash-completion/completions/${p}`,
+      `usr/share/zsh/site-functions/_${p}`,
+      `usr/share/fish/vendor_completions.d/${p}.fish`,
+    );
   }
   if (programs.includes('dualroot-watch'))
     files.push(

@@ -1,6 +1,6 @@
 // packaging/install.sh (the layout), the sample config, and the PKGBUILD built by real makepkg
 // from the working tree.
-import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
@@ -30,7 +30,11 @@ function fakeSource(dir: string, programs: string[]): string {
   for (const part of ['packaging', 'hooks', 'units', 'docs', 'LICENSE']) {
     cpSync(join(repo, part), join(src, part), { recursive: true });
   }
-  for (const p of programs) cpSync(join(repo, 'dist', p), join(src, 'dist', p), { recursive: true });
+  for (const p of programs) {
+    cpSync(join(repo, 'dist', p), join(src, 'dist', p), { recursive: true });
+    for (const c of [`bash/${p}`, `zsh/_${p}`, `fish/${p}.fish`])
+      cpSync(join(repo, 'dist/completions', c), join(src, 'dist/completions', c));
+  }
   return src;
 }
 
@@ -80,6 +84,17 @@ t.test('install.sh fails clearly and writes nothing when a required program is n
     /dist\/dualroot-bind\/index\.js is missing: run 'npm ci && npm run build'/,
     'says what and how',
   );
+  t.notOk(existsSync(dest), 'nothing was installed');
+});
+
+t.test('install.sh fails clearly and writes nothing when a completion script was not built', async (t) => {
+  const dir = scratch(t);
+  const src = fakeSource(dir, requiredPrograms);
+  rmSync(join(src, 'dist/completions/zsh/_dualroot-watch'));
+  const dest = join(dir, 'dest');
+  const r = await runInstall(dest, {}, join(src, 'packaging/install.sh'));
+  t.not(r.exitCode, 0, 'install fails');
+  t.match(r.stderr, /dist\/completions\/zsh\/_dualroot-watch is missing: run 'npm ci && npm run build'/);
   t.notOk(existsSync(dest), 'nothing was installed');
 });
 
@@ -205,6 +220,12 @@ t.test('makepkg builds the package from the working tree with the expected layou
   const modes = Object.fromEntries(entries.map((e) => [e.path, e.mode]));
   t.equal(modes['usr/bin/dualroot-sync'], '-rwxr-xr-x');
   t.equal(modes['etc/dualroot/dualroot.conf'], '-rw-r--r--');
+  for (const c of [
+    'usr/share/bash-completion/completions/dualroot-sync',
+    'usr/share/zsh/site-functions/_dualroot-sync',
+    'usr/share/fish/vendor_completions.d/dualroot-sync.fish',
+  ])
+    t.equal(modes[c], '-rw-r--r--', `${c} is where Arch's shell looks, readable by all`);
 
   const pkginfo = (await execa('bsdtar', ['-xOf', pkg, '.PKGINFO'])).stdout;
   const declared = (key: string) =>

@@ -157,6 +157,7 @@ ln -sf /proc/self/mounts "$root/etc/mtab"
 # The dualroot programs exactly as built (ncc bundles), on PATH like the package installs them.
 mkdir -p "$root/usr/lib/dualroot"
 for prog in "$repo"/dist/*/; do
+  [[ -f $prog/index.js ]] || continue # dist/completions: the shells' scripts, not a program
   name=$(basename "$prog")
   cp -r "$prog" "$root/usr/lib/dualroot/$name"
   ln -s "/usr/lib/dualroot/$name/index.js" "$root/usr/bin/$name"

@@ -371,11 +371,13 @@ result efi0-has-loader "$([ -f /efi0/EFI/systemd/systemd-bootx64.efi ] && echo y
 run sync dualroot-sync --json
 result efi0-sum "$(tree_sum /efi0)"
 result efi1-sum "$(tree_sum /efi1)"
-# 6. A boot entry for it; the dead disk's entry (old PARTUUID) removed.
-run fix dualroot-esp entries --fix
-stale=$(efibootmgr -v | grep -i "${oldEsp}" | cut -c5-8)
+# 6. A boot entry for it; the dead disk's entry (its PARTUUID is on no disk now) removed.
+stale=$(efibootmgr -v | grep -i "${oldEsp}" | cut -c5-8 | tr '\n' ' ')
 result stale-entries "$stale"
-for n in $stale; do run "delete-$n" efibootmgr -q -b "$n" -B; done
+run list-stale dualroot-esp entries
+run fix-test dualroot-esp entries --fix --prune --test
+run fix dualroot-esp entries --fix --prune
+result stale-after "$(efibootmgr -v | grep -ic "${oldEsp}")"
 run entries dualroot-esp entries --json
 # 7. The new root partition replaces the missing RAID1 member; degraded-time chunks become RAID1.
 run replace btrfs replace start -B "$devid" "\${new}2" /
@@ -442,7 +444,23 @@ run fix dualroot-esp entries --fix
     repair.results.get('efi1-sum'),
     'in the guest, the new ESP hashes like ESP 1',
   );
-  t.ok(repair.results.get('stale-entries'), "the dead disk's boot entry was found by its PARTUUID");
+  const stale = (repair.results.get('stale-entries') ?? '').split(' ').filter(Boolean);
+  t.ok(stale.length > 0, "efibootmgr -v shows the dead disk's boot entry (by its PARTUUID)");
+  for (const n of stale) {
+    t.match(run(t, repair, 'list-stale').stderr, `Boot${n} ("`, `dualroot-esp entries marks Boot${n} stale`);
+    t.match(run(t, repair, 'list-stale').stderr, `remove it: efibootmgr --delete-bootnum --bootnum ${n}`);
+    t.match(
+      run(t, repair, 'fix-test').stdout,
+      `would run: efibootmgr --delete-bootnum --bootnum ${n}`,
+      `--fix --prune --test prints the delete of Boot${n}`,
+    );
+    t.match(run(t, repair, 'fix').stdout, `deleted: efibootmgr --delete-bootnum --bootnum ${n}`);
+  }
+  t.equal(
+    repair.results.get('stale-after'),
+    '0',
+    'after --fix --prune efibootmgr -v shows no entry of the dead disk',
+  );
   const entries = json(t, repair, 'entries');
   t.equal(run(t, repair, 'entries').exit, 0, `every ESP has its entry: ${run(t, repair, 'entries').stdout}`);
   t.ok(
@@ -454,6 +472,10 @@ run fix dualroot-esp entries --fix
   t.notOk(
     (entries.entries ?? []).some((e: { partuuid: string | null }) => e.partuuid === lab.espPartuuids[0]),
     "no boot entry names the dead disk's ESP any more",
+  );
+  t.notOk(
+    (entries.entries ?? []).some((e: { stale: boolean }) => e.stale),
+    'dualroot-esp entries lists no stale entry',
   );
   t.notMatch(run(t, repair, 'show-after').stdout, /MISSING/, 'btrfs has no missing device after the replace');
   // While degraded, btrfs wrote new chunks as single; the replace copies them but keeps them single.
