@@ -79,6 +79,12 @@ done
 for hook in "$src"/hooks/*.hook; do
   install_text 644 "$hook" "$hookdir/$(basename "$hook")"
 done
+# The sync hook was 99-dualroot-sync.hook up to 0.1.0 (it ran before sbctl's zz-sbctl.hook signed
+# the kernels); an install over an old one must not leave it running as a second, early sync.
+if [[ -e "$DESTDIR$hookdir/99-dualroot-sync.hook" ]]; then
+  rm -f "$DESTDIR$hookdir/99-dualroot-sync.hook"
+  note "removed the old $DESTDIR$hookdir/99-dualroot-sync.hook (now zzzz-dualroot-sync.hook)"
+fi
 
 for unit in "$src"/units/*.service "$src"/units/*.timer "$src"/units/*.path; do
   [[ -e "$unit" ]] || continue

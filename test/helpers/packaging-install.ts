@@ -67,7 +67,7 @@ export function expectedFiles(programs: string[], docs: string[], manSuffix = ''
   const files = [
     'etc/dualroot/dualroot.conf',
     'usr/share/libalpm/hooks/10-dualroot-guard.hook',
-    'usr/share/libalpm/hooks/99-dualroot-sync.hook',
+    'usr/share/libalpm/hooks/zzzz-dualroot-sync.hook',
     'usr/lib/systemd/system/dualroot-bind.service',
     'usr/share/licenses/dualroot/LICENSE',
     'usr/share/doc/dualroot/dualroot.conf.sample',
