@@ -72,7 +72,9 @@ for program in "${programs[@]}"; do
   cp -R "$src/dist/$program/." "$DESTDIR$libdir/$program/"
   find "$DESTDIR$libdir/$program" -type d -exec chmod 755 {} + -o -type f -exec chmod 644 {} +
   install -d -m 755 "$DESTDIR$bindir"
-  printf '#!/bin/sh\nexec %s %s "$@"\n' "$NODE" "$libdir/$program/index.js" >"$DESTDIR$bindir/$program"
+  # The launcher (packaging/launcher.cjs) enables node's compile cache, then loads the bundle.
+  sed -e "s#@NODE@#$NODE#" -e "s#@PROGRAM@#$program#" -e "s#@BUNDLE@#$libdir/$program/index.js#" \
+    "$src/packaging/launcher.cjs" >"$DESTDIR$bindir/$program"
   chmod 755 "$DESTDIR$bindir/$program"
 done
 

@@ -14,11 +14,13 @@ interface EntriesArgs extends CommonArgs {
 const quote = (arg: string) => (/^[\w./,:=@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
 
 /** dualroot-esp entries' command line, without running it (for its help and the shell completions). */
-export function entriesParser(io: Io) {
-  return parser(
-    PROGRAM,
-    "List each ESP's firmware boot entry and its BootOrder position; --fix creates missing entries with efibootmgr and puts the ESP entries first.",
-    io,
+export async function entriesParser(io: Io) {
+  return (
+    await parser(
+      PROGRAM,
+      "List each ESP's firmware boot entry and its BootOrder position; --fix creates missing entries with efibootmgr and puts the ESP entries first.",
+      io,
+    )
   )
     .option('fix', {
       type: 'boolean',
@@ -35,7 +37,7 @@ export function entriesParser(io: Io) {
 
 /** dualroot-esp entries: list each ESP's boot entry and BootOrder position; --fix creates the missing ones. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const args = await parse<EntriesArgs>(entriesParser(io), argv, io);
+  const args = await parse<EntriesArgs>(await entriesParser(io), argv, io);
   if (!args) return ExitCode.ok;
   if (args.test && !args.fix)
     throw new UsageError(

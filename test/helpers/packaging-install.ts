@@ -77,7 +77,9 @@ export function expectedFiles(programs: string[], docs: string[], manSuffix = ''
       .map((f) => `usr/share/man/man${f.slice(-1)}/${f}${manSuffix}`),
   ];
   for (const p of programs) {
-    files.push(`usr/bin/${p}`, `usr/lib/dualroot/${p}/index.js`, `usr/lib/dualroot/${p}/package.json`);
+    // index.js, package.json and the chunks ncc splits off (yargs, loaded only to parse options).
+    const bundle = readdirSync(join(repo, 'dist', p)).map((f) => `usr/lib/dualroot/${p}/${f}`);
+    files.push(`usr/bin/${p}`, ...bundle);
   }
   if (programs.includes('dualroot-watch')) files.push('usr/lib/systemd/system/dualroot-watch.service');
   if (programs.includes('dualroot-status'))

@@ -46,11 +46,10 @@ t.test('install.sh lays out the programs, hooks, units, config, docs and license
   for (const p of programs) {
     const wrapper = join(dest, 'usr/bin', p);
     t.equal(statSync(wrapper).mode & 0o7777, 0o755, `${p} is executable`);
-    t.equal(
-      readFileSync(wrapper, 'utf8'),
-      `#!/bin/sh\nexec /usr/bin/node /usr/lib/dualroot/${p}/index.js "$@"\n`,
-      `${p} runs its bundle with an absolute node`,
-    );
+    const launcher = readFileSync(wrapper, 'utf8');
+    t.ok(launcher.startsWith('#!/usr/bin/node\n'), `${p} runs with an absolute node`);
+    t.match(launcher, `import('/usr/lib/dualroot/${p}/index.js');`, `${p} loads its bundle`);
+    t.notMatch(launcher, /@[A-Z]+@/, 'every placeholder filled in');
     // The installed bundle, not the one in dist/, must start (ESM package.json came along).
     const help = await execa('node', [join(dest, 'usr/lib/dualroot', p, 'index.js'), '--help'], {
       reject: false,
