@@ -120,7 +120,7 @@ try {
   // Disabling the dualroot hooks for the baseline: a /dev/null symlink of the same name in the
   // configured HookDir (it outranks the system hook directory), as alpm-hooks(5) describes.
   const hookDir = join(m.root, 'state', 'hooks');
-  const hooks = ['10-dualroot-guard.hook', '99-dualroot-sync.hook'];
+  const hooks = ['10-dualroot-guard.hook', 'zzzz-dualroot-sync.hook'];
   /** Which dualroot hooks run: both, only the sync hook (guard disabled), or none (the baseline). */
   type Variant = 'both' | 'sync-only' | 'none';
   const setHooks = async (variant: Variant) => {

@@ -83,7 +83,9 @@ for program in "${programs[@]}"; do
   cp -R "$src/dist/$program/." "$DESTDIR$libdir/$program/"
   find "$DESTDIR$libdir/$program" -type d -exec chmod 755 {} + -o -type f -exec chmod 644 {} +
   install -d -m 755 "$DESTDIR$bindir"
-  printf '#!/bin/sh\nexec %s %s "$@"\n' "$NODE" "$libdir/$program/index.js" >"$DESTDIR$bindir/$program"
+  # The launcher (packaging/launcher.cjs) enables node's compile cache, then loads the bundle.
+  sed -e "s#@NODE@#$NODE#" -e "s#@PROGRAM@#$program#" -e "s#@BUNDLE@#$libdir/$program/index.js#" \
+    "$src/packaging/launcher.cjs" >"$DESTDIR$bindir/$program"
   chmod 755 "$DESTDIR$bindir/$program"
   install -D -m 644 "$src/dist/completions/bash/$program" "$DESTDIR$bashcompdir/$program"
   install -D -m 644 "$src/dist/completions/zsh/_$program" "$DESTDIR$zshcompdir/_$program"
@@ -93,6 +95,12 @@ done
 for hook in "$src"/hooks/*.hook; do
   install_text 644 "$hook" "$hookdir/$(basename "$hook")"
 done
+# The sync hook was 99-dualroot-sync.hook up to 0.1.0 (it ran before sbctl's zz-sbctl.hook signed
+# the kernels); an install over an old one must not leave it running as a second, early sync.
+if [[ -e "$DESTDIR$hookdir/99-dualroot-sync.hook" ]]; then
+  rm -f "$DESTDIR$hookdir/99-dualroot-sync.hook"
+  note "removed the old $DESTDIR$hookdir/99-dualroot-sync.hook (now zzzz-dualroot-sync.hook)"
+fi
 
 for unit in "$src"/units/*.service "$src"/units/*.timer "$src"/units/*.path; do
   [[ -e "$unit" ]] || continue

@@ -27,12 +27,12 @@ export interface Row {
   dualroot: number;
   baseline: number;
   /** How the goal is judged: a ratio limit (dualroot / baseline) or a limit on the difference in ms. */
-  goal: { ratio: number } | { aboveMs: number } | { text: string; met?: boolean };
+  goal: { ratio: number; plusMs?: number } | { aboveMs: number } | { text: string; met?: boolean };
   runs: number;
 }
 
 export function goalText(goal: Row['goal']): string {
-  if ('ratio' in goal) return `≤ ${goal.ratio.toFixed(2)}x`;
+  if ('ratio' in goal) return `≤ ${goal.ratio.toFixed(2)}x${goal.plusMs ? ` + ${goal.plusMs} ms` : ''}`;
   if ('aboveMs' in goal) return `< ${goal.aboveMs} ms above`;
   return goal.text;
 }
@@ -40,7 +40,7 @@ export function goalText(goal: Row['goal']): string {
 /** Whether a row met its goal; undefined for rows shown for information only. */
 export function met(row: Row): boolean | undefined {
   const { goal } = row;
-  if ('ratio' in goal) return row.dualroot / row.baseline <= goal.ratio;
+  if ('ratio' in goal) return row.dualroot <= row.baseline * goal.ratio + (goal.plusMs ?? 0);
   if ('aboveMs' in goal) return row.dualroot - row.baseline < goal.aboveMs;
   return goal.met;
 }

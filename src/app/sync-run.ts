@@ -7,7 +7,7 @@ import { runPlan, type SyncReport } from '../core/sync-engine.js';
 import { type Plan, planSync } from '../core/sync-plan.js';
 import { mergeSyncState } from '../core/sync-state.js';
 import { syncfs } from '../sys/flush.js';
-import { withLock } from '../sys/lock.js';
+import { type HeldLock, holdLock } from '../sys/lock.js';
 import { canonical, pathExists } from '../sys/path-info.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { type Priority, runRsync } from '../sys/rsync.js';
@@ -74,13 +74,33 @@ function lastSources(paths: SystemPaths, config: Config): Record<string, SourceF
   );
 }
 
-/** One complete sync run: read the machine, plan, copy (each rsync under the lock), flush, record. The engine behind dualroot-sync and the daemon. */
+/**
+ * One complete sync run: take the lock, read the machine, plan, copy, flush, record. The engine
+ * behind dualroot-sync and the daemon. The lock is taken once and held for the whole run (every
+ * rsync inherits it, so a killed run keeps it until its rsync has stopped): nothing of another
+ * run can come between a copy and its record, and a pacman hook pays for one flock(1), not three.
+ */
 export async function syncOnce(
   options: SyncOnceOptions,
 ): Promise<SyncReport & { booted: Booted | undefined }> {
   const { config, paths, dryRun } = options;
   // A dry run writes nothing, so it need not wait for a running sync.
-  const lock = dryRun ? undefined : syncLock(paths, config.rsync.lockTimeout);
+  const lock: HeldLock | Error | undefined = dryRun
+    ? undefined
+    : await holdLock(syncLock(paths, config.rsync.lockTimeout)).catch((error: Error) => error);
+  try {
+    return await syncHolding(options, lock);
+  } finally {
+    if (lock && !(lock instanceof Error)) lock.release();
+  }
+}
+
+/** The run itself; a lock that could not be taken fails every copy with its reason (nothing is written). */
+async function syncHolding(
+  options: SyncOnceOptions,
+  lock: HeldLock | Error | undefined,
+): Promise<SyncReport & { booted: Booted | undefined }> {
+  const { config, paths, dryRun } = options;
   const { plan, booted } = makePlan(config, paths, await readMachine(paths), {
     allowSourceChange: options.allowSourceChange ?? false,
   });
@@ -91,25 +111,32 @@ export async function syncOnce(
     warnings: keep('esp') ? plan.warnings : [],
     notes: keep('esp') ? plan.notes : [],
   };
+  const held = lock instanceof Error ? undefined : lock;
   const report = await runPlan(
     filtered,
     {
-      rsync: (args) => runRsync(args, { priority: options.priority, lock }),
+      rsync: async (args) => {
+        if (lock instanceof Error) throw new Error(`${lock.message}; nothing was written`);
+        return runRsync(args, { priority: options.priority, lock: held });
+      },
       flush: syncfs,
       // Under the lock: a concurrent run's staging directory is its work in progress, not a leftover.
-      cleanup: (destination) =>
-        lock ? withLock(lock, () => removeDelayedUpdateLeftovers(destination)) : Promise.resolve(),
+      cleanup: async (destination) => {
+        if (held) await removeDelayedUpdateLeftovers(destination);
+      },
       now: () => Date.now(),
     },
     { dryRun, rsyncOptions: config.rsync.options, allowMassDelete: options.allowMassDelete ?? false },
   );
-  if (lock) {
+  if (held) {
     // Read, merge and write under the lock, so a hook and the daemon finishing together keep both results.
-    await withLock(lock, () =>
-      syncStateFile.write(paths, mergeSyncState(syncStateFile.read(paths), report, new Date())),
-    ).catch((error: Error) => {
-      report.warnings.push(`the result was not recorded in ${syncStateFile.path(paths)}: ${error.message}`);
-    });
+    try {
+      syncStateFile.write(paths, mergeSyncState(syncStateFile.read(paths), report, new Date()));
+    } catch (error) {
+      report.warnings.push(
+        `the result was not recorded in ${syncStateFile.path(paths)}: ${(error as Error).message}`,
+      );
+    }
   }
   return { ...report, booted };
 }

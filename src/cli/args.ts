@@ -1,4 +1,4 @@
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { type SystemPaths, systemPaths } from '../sys/paths.js';
 import type { Io } from './output.js';
@@ -11,8 +11,24 @@ export interface CommonArgs {
   quiet: boolean;
 }
 
-/** A yargs parser with the shared options; usage errors become UsageError (exit 2). */
-export function parser(program: string, description: string, io: Io): Argv<CommonArgs> {
+/**
+ * A yargs parser with the shared options; usage errors become UsageError (exit 2). yargs is
+ * loaded here, when a command line is parsed, not when the program starts: the pacman hooks'
+ * bare `--hook` never parses one, and yargs' load was a third of each hook's start-up.
+ */
+export async function parser(program: string, description: string, io: Io): Promise<Argv<CommonArgs>> {
+  const { default: yargs } = await import('yargs');
+  return buildParser(yargs, program, description, io);
+}
+
+/** The shared options on a yargs made by `make`: for code that has yargs loaded already (completions). */
+export function buildParser(
+  make: typeof import('yargs').default,
+  program: string,
+  description: string,
+  io: Io,
+): Argv<CommonArgs> {
+  const yargs = make;
   const defaults = systemPaths(io.env);
   return yargs()
     .scriptName(program)
@@ -37,6 +53,20 @@ export function parser(program: string, description: string, io: Io): Argv<Commo
     .fail((message, error) => {
       throw error ?? new UsageError(message, `see ${program} --help`);
     }) as unknown as Argv<CommonArgs>;
+}
+
+/**
+ * Is this exactly what pacman runs (`dualroot-bind --hook`, `dualroot-sync --hook`)? Then the
+ * program takes `defaultArgs` and never loads yargs: every transaction pays each hook's start-up.
+ */
+export function isBareHook(argv: string[]): boolean {
+  return argv.length === 1 && argv[0] === '--hook';
+}
+
+/** The shared options as yargs gives them with nothing on the command line. */
+export function defaultArgs(io: Io): CommonArgs {
+  const defaults = systemPaths(io.env);
+  return { config: defaults.config, efivars: defaults.efivars, json: false, quiet: false };
 }
 
 /** The system paths with the command-line overrides applied. */

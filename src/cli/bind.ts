@@ -1,6 +1,6 @@
 import { bindRun, guardRun } from '../app/bind.js';
 import { ExitCode, type FailureError } from '../core/errors.js';
-import { type CommonArgs, parse, parser, pathsFrom, refuseJson } from './args.js';
+import { type CommonArgs, defaultArgs, isBareHook, parse, parser, pathsFrom, refuseJson } from './args.js';
 import { pacmanStyle, printHookError } from './hook.js';
 import { type Io, Logger } from './output.js';
 
@@ -14,9 +14,9 @@ interface BindArgs extends CommonArgs {
 }
 
 /** dualroot-bind's command line, without running it (for its help and the shell completions). */
-export function bindParser(io: Io) {
+export async function bindParser(io: Io) {
   return (
-    parser(PROGRAM, 'Bind-mount the ESP the firmware booted onto /boot (or [bind] target).', io)
+    (await parser(PROGRAM, 'Bind-mount the ESP the firmware booted onto /boot (or [bind] target).', io))
       .option('check', {
         type: 'boolean',
         default: false,
@@ -37,7 +37,9 @@ export function bindParser(io: Io) {
 
 /** dualroot-bind: bind-mount the booted ESP onto /boot, idempotently, never stacking mounts. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const args = await parse<BindArgs>(bindParser(io), argv, io);
+  const args = isBareHook(argv)
+    ? { ...defaultArgs(io), check: false, test: false, hook: true, target: undefined }
+    : await parse<BindArgs>(await bindParser(io), argv, io);
   if (!args) return ExitCode.ok;
   refuseJson(
     args,

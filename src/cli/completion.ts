@@ -6,10 +6,11 @@ import yargs, { type Argv } from 'yargs';
 import { completionDevices } from '../app/completion.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import { systemPaths } from '../sys/paths.js';
-import { parser } from './args.js';
+import { buildParser } from './args.js';
 import { complete, fishScript, zshLine } from './completion-answer.js';
 import { commandModel } from './completion-model.js';
 import type { Io } from './output.js';
+import type { ParserOf } from './run.js';
 
 /** The word the completion scripts pass first. */
 export const COMPLETION_KEY = '--get-yargs-completions';
@@ -40,12 +41,12 @@ async function yargsScript(program: string, shell: 'bash' | 'zsh'): Promise<stri
 /** Answers a completion request or prints a completion script; `makeParser` is the program's --help parser. */
 export async function runCompletion(
   program: string,
-  makeParser: (io: Io) => Argv<unknown>,
+  makeParser: ParserOf,
   argv: string[],
   io: Io,
 ): Promise<number> {
-  const model = commandModel(program, '', makeParser(io), (word, describe, builder) =>
-    builder(parser(`${program} ${word}`, describe, io) as unknown as Argv<unknown>),
+  const model = commandModel(program, '', await makeParser(io), (word, describe, builder) =>
+    builder(buildParser(yargs, `${program} ${word}`, describe, io) as unknown as Argv<unknown>),
   );
   if (argv[0] === COMPLETION_KEY) {
     // The zsh script passes COMP_LINE in the environment and wants descriptions; bash's does not.

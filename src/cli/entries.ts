@@ -39,13 +39,13 @@ export function entriesOptions<T>(y: Argv<T>) {
 }
 
 /** dualroot-esp entries' command line, without running it (for its help and the shell completions). */
-export function entriesParser(io: Io) {
-  return entriesOptions(parser(PROGRAM, DESCRIPTION, io));
+export async function entriesParser(io: Io) {
+  return entriesOptions(await parser(PROGRAM, DESCRIPTION, io));
 }
 
 /** dualroot-esp entries: list each ESP's boot entry and BootOrder position; --fix creates the missing ones. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const args = await parse<EntriesArgs>(entriesParser(io), argv, io);
+  const args = await parse<EntriesArgs>(await entriesParser(io), argv, io);
   if (!args) return ExitCode.ok;
   if (args.test && !args.fix)
     throw new UsageError(

@@ -31,12 +31,14 @@ function espLine(esp: Esp, booted: Booted | undefined): string {
   return `${mark} ${esp.device}  disk ${esp.disk} partition ${esp.number}  PARTUUID ${esp.partUuid}  UUID ${esp.fsUuid ?? '-'}  ${fs}  ${mounted}`;
 }
 
-/** dualroot-esp's command line, without running it; `entries` runs with entriesParser (main dispatches). */
-export function espParser(io: Io) {
-  return parser(
-    PROGRAM,
-    'List the EFI System Partitions and say which one the firmware booted, and how we know.',
-    io,
+/** dualroot-esp's command line, without running it (its entries subcommand: entriesParser). */
+export async function espParser(io: Io) {
+  return (
+    await parser(
+      PROGRAM,
+      'List the EFI System Partitions and say which one the firmware booted, and how we know.',
+      io,
+    )
   ).command(
     'entries',
     'list the firmware boot entries (Boot####); --fix creates and orders them, --prune removes stale ones',
@@ -47,7 +49,7 @@ export function espParser(io: Io) {
 /** dualroot-esp: list the ESPs and name the booted one with its evidence. */
 export async function main(argv: string[], io: Io): Promise<number> {
   if (argv[0] === 'entries') return entries(argv.slice(1), io);
-  const args = await parse<CommonArgs>(espParser(io), argv, io);
+  const args = await parse<CommonArgs>(await espParser(io), argv, io);
   if (!args) return ExitCode.ok;
   const log = new Logger(io, PROGRAM, args.quiet);
   const { machine, booted, failure } = await espRun(pathsFrom(args, io));

@@ -12,11 +12,13 @@ interface MigrateArgs extends CommonArgs {
 }
 
 /** dualroot-migrate's command line, without running it (for its help and the shell completions). */
-export function migrateParser(io: Io) {
-  return parser(
-    PROGRAM,
-    "Translate dual-root's sync-daemon.conf (FILE, default /etc/dual-root/sync-daemon.conf) into dualroot.conf: printed on stdout, installed with --write.",
-    io,
+export async function migrateParser(io: Io) {
+  return (
+    await parser(
+      PROGRAM,
+      "Translate dual-root's sync-daemon.conf (FILE, default /etc/dual-root/sync-daemon.conf) into dualroot.conf: printed on stdout, installed with --write.",
+      io,
+    )
   )
     .command('$0 [file]', false, (y) =>
       y.positional('file', { type: 'string', describe: 'the old config (env DUALROOT_LEGACY_CONFIG)' }),
@@ -39,7 +41,7 @@ export function migrateParser(io: Io) {
 /** dualroot-migrate: the new config on stdout, explanations and warnings on stderr; nothing written on any error. */
 export async function main(argv: string[], io: Io): Promise<number> {
   // yargs types the positional of a default command loosely: file is a string or absent.
-  const args = (await parse(migrateParser(io), argv, io)) as MigrateArgs | undefined;
+  const args = (await parse(await migrateParser(io), argv, io)) as MigrateArgs | undefined;
   if (!args) return ExitCode.ok;
   refuseJson(args, PROGRAM, 'its output is the config file itself');
   const log = new Logger(io, PROGRAM, args.quiet);

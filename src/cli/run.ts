@@ -6,7 +6,7 @@ import { type Io, Logger, processIo } from './output.js';
 export type Main = (argv: string[], io: Io) => Promise<number>;
 
 /** A program's --help parser, built without running it: what its shell completions are made of. */
-export type ParserOf = (io: Io) => Argv<unknown>;
+export type ParserOf = (io: Io) => Argv<unknown> | Promise<Argv<unknown>>;
 
 /** `completion [SHELL]` or the Tab-press request of the completion scripts (cli/completion.ts). */
 const isCompletion = (argv: string[]) => argv[0] === 'completion' || argv[0] === '--get-yargs-completions';
@@ -24,7 +24,7 @@ export async function runMain(
 ): Promise<number> {
   try {
     if (parserOf && isCompletion(argv)) {
-      const { runCompletion } = await import(/* webpackMode: "eager" */ './completion.js');
+      const { runCompletion } = await import('./completion.js');
       return await runCompletion(program, parserOf, argv, io);
     }
     return await main(argv, io);

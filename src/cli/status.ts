@@ -11,11 +11,13 @@ interface StatusArgs extends CommonArgs {
 }
 
 /** dualroot-status's command line, without running it (for its help and the shell completions). */
-export function statusParser(io: Io) {
-  return parser(
-    PROGRAM,
-    'Check that this machine will still boot if either disk dies: ESPs, /boot, sync, boot entries, fstab, RAID.',
-    io,
+export async function statusParser(io: Io) {
+  return (
+    await parser(
+      PROGRAM,
+      'Check that this machine will still boot if either disk dies: ESPs, /boot, sync, boot entries, fstab, RAID.',
+      io,
+    )
   )
     .option('verify', {
       type: 'boolean',
@@ -30,7 +32,7 @@ export function statusParser(io: Io) {
 
 /** dualroot-status: will this machine boot if either disk dies? */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const args = await parse<StatusArgs>(statusParser(io), argv, io);
+  const args = await parse<StatusArgs>(await statusParser(io), argv, io);
   if (!args) return ExitCode.ok;
   const log = new Logger(io, PROGRAM, args.quiet);
   const { checks, exitCode } = await statusRun(pathsFrom(args, io), {

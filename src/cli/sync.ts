@@ -2,7 +2,7 @@ import { syncRun } from '../app/sync.js';
 import { ExitCode } from '../core/errors.js';
 import { formatBytes, plural } from '../core/format.js';
 import type { JobResult } from '../core/sync-engine.js';
-import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
+import { type CommonArgs, defaultArgs, isBareHook, parse, parser, pathsFrom } from './args.js';
 import { pacmanStyle, printHookError } from './hook.js';
 import { type Io, Logger } from './output.js';
 
@@ -19,11 +19,13 @@ interface SyncArgs extends CommonArgs {
 const arrow = (r: JobResult) => `${r.item}: ${r.source} -> ${r.destination}`;
 
 /** dualroot-sync's command line, without running it (for its help and the shell completions). */
-export function syncParser(io: Io) {
-  return parser(
-    PROGRAM,
-    'Copy the booted ESP to every other ESP, and each [sync:NAME] item to its destinations.',
-    io,
+export async function syncParser(io: Io) {
+  return (
+    await parser(
+      PROGRAM,
+      'Copy the booted ESP to every other ESP, and each [sync:NAME] item to its destinations.',
+      io,
+    )
   )
     .option('test', {
       alias: 't',
@@ -47,7 +49,16 @@ export function syncParser(io: Io) {
 
 /** dualroot-sync: one sync of every other ESP from the booted one, and of the configured items. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const args = await parse<SyncArgs>(syncParser(io), argv, io);
+  const args = isBareHook(argv)
+    ? ({
+        ...defaultArgs(io),
+        test: false,
+        hook: true,
+        'allow-mass-delete': false,
+        'allow-source-change': false,
+        verbose: false,
+      } satisfies SyncArgs)
+    : await parse<SyncArgs>(await syncParser(io), argv, io);
   if (!args) return ExitCode.ok;
   const log = new Logger(io, PROGRAM, args.quiet);
   const run = await syncRun(pathsFrom(args, io), {

@@ -28,12 +28,14 @@ export function processControl(): WatchControl {
 }
 
 /** dualroot-watch's command line, without running it (for its help and the shell completions). */
-export function watchParser(io: Io) {
+export async function watchParser(io: Io) {
   return (
-    parser(
-      PROGRAM,
-      'Watch the booted ESP and every [sync:NAME] source; sync their destinations shortly after each change.',
-      io,
+    (
+      await parser(
+        PROGRAM,
+        'Watch the booted ESP and every [sync:NAME] source; sync their destinations shortly after each change.',
+        io,
+      )
     )
       .option('test', {
         alias: 't',
@@ -56,7 +58,7 @@ export async function main(
   io: Io,
   control: WatchControl = processControl(),
 ): Promise<number> {
-  const args = await parse<WatchArgs>(watchParser(io), argv, io);
+  const args = await parse<WatchArgs>(await watchParser(io), argv, io);
   if (!args) return ExitCode.ok;
   refuseJson(
     args,

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { execa } from 'execa';
 import { type BlkidInfo, parseBlkidExport } from '../core/blkid.js';
 import { FailureError } from '../core/errors.js';
 import type { Partition } from '../core/esp.js';
+import { runCommand } from './command.js';
 
 /** Every partition the kernel knows, from /sys/class/block (no udev needed). */
 export function listPartitions(sysfs: string): Partition[] {
@@ -36,7 +36,7 @@ export function listPartitions(sysfs: string): Partition[] {
 export async function probeDevices(devices: string[]): Promise<BlkidInfo[]> {
   if (devices.length === 0) return [];
   // blkid exits 2 when a device has nothing to report; that is an answer, not a failure.
-  const result = await execa('blkid', ['-p', '-o', 'export', ...devices], { reject: false });
+  const result = await runCommand('blkid', ['-p', '-o', 'export', ...devices]);
   if (result.exitCode !== 0 && result.exitCode !== 2) {
     throw new Error(`blkid -p failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
   }

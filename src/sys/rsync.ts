@@ -1,6 +1,6 @@
 import { getPriority } from 'node:os';
-import { execa } from 'execa';
-import { LOCK_BUSY_EXIT, type LockSpec, lockBusyMessage, lockedCommand } from './lock.js';
+import { runCommand } from './command.js';
+import type { HeldLock } from './lock.js';
 
 /** Scheduling for rsync children: nice level and I/O class (the daemon runs them idle). */
 export interface Priority {
@@ -10,10 +10,14 @@ export interface Priority {
 
 const IONICE_CLASS = { realtime: '1', 'best-effort': '2', idle: '3' } as const;
 
-/** Runs rsync with an argument array, holding the lock while it writes; never throws for rsync's own exit codes. */
+/**
+ * Runs rsync with an argument array; never throws for rsync's own exit codes. With a held lock,
+ * rsync inherits its descriptor: if dualroot is killed mid-copy, the lock stays held until rsync
+ * itself has stopped writing.
+ */
 export async function runRsync(
   args: string[],
-  options: { priority?: Priority | undefined; lock?: LockSpec | undefined } = {},
+  options: { priority?: Priority | undefined; lock?: HeldLock | undefined } = {},
 ) {
   const { priority, lock } = options;
   let command = ['rsync', ...args];
@@ -23,14 +27,7 @@ export async function runRsync(
     const increment = Math.max(0, priority.nice - getPriority());
     command = ['nice', '-n', String(increment), 'ionice', '-c', IONICE_CLASS[priority.ioClass], ...command];
   }
-  if (lock) command = lockedCommand(lock, command);
   const [file, ...rest] = command as [string, ...string[]];
-  const result = await execa(file, rest, { reject: false, stripFinalNewline: false, env: { LC_ALL: 'C' } });
-  if (result.failed && result.exitCode === undefined) {
-    throw new Error(`cannot run ${file}: ${result.shortMessage}`);
-  }
-  if (lock && result.exitCode === LOCK_BUSY_EXIT) {
-    throw new Error(`${lockBusyMessage(lock)}; nothing was written`);
-  }
-  return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
+  const result = await runCommand(file, rest, { env: { LC_ALL: 'C' }, fds: lock ? [lock.fd] : [] });
+  return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -72,7 +72,7 @@ export function expectedFiles(programs: string[], docs: string[], manSuffix = ''
   const files = [
     'etc/dualroot/dualroot.conf',
     'usr/share/libalpm/hooks/10-dualroot-guard.hook',
-    'usr/share/libalpm/hooks/99-dualroot-sync.hook',
+    'usr/share/libalpm/hooks/zzzz-dualroot-sync.hook',
     'usr/lib/systemd/system/dualroot-bind.service',
     // dual-root's unit names: aliases of dualroot's (symlinks, listed through them).
     'usr/lib/systemd/system/bind-mount-efi.service',
@@ -85,10 +85,11 @@ export function expectedFiles(programs: string[], docs: string[], manSuffix = ''
       .map((f) => `usr/share/man/man${f.slice(-1)}/${f}${manSuffix}`),
   ];
   for (const p of programs) {
+    // index.js, package.json and the chunks ncc splits off (yargs, loaded only to parse options).
+    const bundle = readdirSync(join(repo, 'dist', p)).map((f) => `usr/lib/dualroot/${p}/${f}`);
     files.push(
       `usr/bin/${p}`,
-      `usr/lib/dualroot/${p}/index.js`,
-      `usr/lib/dualroot/${p}/package.json`,
+      ...bundle,
       `usr/share/bash-completion/completions/${p}`,
       `usr/share/zsh/site-functions/_${p}`,
       `usr/share/fish/vendor_completions.d/${p}.fish`,

@@ -4,13 +4,15 @@
 //
 // Why root "/": pacman chroots into its root to run hooks, and a hook in a chroot must only print
 // "Skipped:". Why it cannot touch the host: the namespace overlays /usr (adding the installed
-// dualroot files), mounts the ESPs and /boot, and remounts "/" read-only: every write pacman can
-// make lands on a mount this harness made, and all of them vanish with the namespace.
+// dualroot files, with a writable layer on a tmpfs), mounts the ESPs and /boot, and remounts "/"
+// read-only: every write pacman can make lands on a mount this harness made, and all of them
+// vanish with the namespace.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type Options, type Result } from 'execa';
 import type { Test } from 'tap';
-import { asBuilder, builderDir, ensureBuilt, runInstall } from './packaging-install.js';
+import { ensureBuilt, runInstall } from './packaging-install.js';
+import { buildPackage } from './pacman-packages.js';
 import { defer, efivarsFor, makeDisk, scratch } from './sim.js';
 
 /** A private mount namespace held open by a sleeping process; commands enter it with nsenter. */
@@ -66,43 +68,14 @@ async function must(ns: MountNamespace, file: string, args: string[]): Promise<s
   return String(r.stdout);
 }
 
-/** Builds a package with makepkg (as an unprivileged user) that installs boot/vmlinuz-test. */
-export async function buildBootPackage(t: Test, version: number): Promise<string> {
-  const dir = builderDir(t);
+/** Builds dualroot-test-kernel, which installs boot/vmlinuz-test (its content names the version). */
+export function buildBootPackage(t: Test, version: number): Promise<string> {
   // The content names the version, so an upgrade visibly replaces the file on every ESP.
-  writeFileSync(
-    join(dir, 'PKGBUILD'),
-    [
-      'pkgname=dualroot-test-kernel',
-      `pkgver=${version}`,
-      'pkgrel=1',
-      "pkgdesc='Fake kernel for dualroot tests'",
-      "arch=('any')",
-      "license=('MIT')",
-      'package() {',
-      '  install -d -m 755 "$pkgdir/boot"',
-      `  printf 'test kernel ${version}\\n' >"$pkgdir/boot/vmlinuz-test"`,
-      '  chmod 644 "$pkgdir/boot/vmlinuz-test"',
-      '}',
-      '',
-    ].join('\n'),
-    { mode: 0o644 },
-  );
-  const built = await asBuilder('makepkg', ['--nodeps', '--noconfirm', '--force'], {
-    cwd: dir,
-    home: dir,
-    // Distinct build times per version, as real package builds have: makepkg stamps every file
-    // with SOURCE_DATE_EPOCH (default: now), and two builds in the same second would give the
-    // upgrade the same size and mtime, which rsync's quick check rightly treats as unchanged.
-    env: {
-      PKGDEST: dir,
-      PKGEXT: '.pkg.tar',
-      BUILDDIR: join(dir, 'build'),
-      SOURCE_DATE_EPOCH: String(1_700_000_000 + version * 86_400),
-    },
+  return buildPackage(t, {
+    name: 'dualroot-test-kernel',
+    version,
+    files: { 'boot/vmlinuz-test': `test kernel ${version}\n` },
   });
-  if (built.exitCode !== 0) throw new Error(`makepkg failed for the test package: ${built.all}`);
-  return join(dir, `dualroot-test-kernel-${version}-1-any.pkg.tar`);
 }
 
 /** What /boot is at the start of a scenario. */
@@ -194,7 +167,16 @@ export async function pacmanMachine(t: Test, options: PacmanMachineOptions = {})
   // An ESP holds its boot loader besides the kernels (bootctl install): removing the test kernel is
   // then an ordinary change, not the deletion of the whole ESP that the sync's guard refuses.
   await must(ns, 'sh', ['-c', `mkdir -p ${efi[0]}/EFI/BOOT && echo loader > ${efi[0]}/EFI/BOOT/BOOTX64.EFI`]);
-  await must(ns, 'mount', ['-t', 'overlay', 'dualroot-test-usr', '-o', `lowerdir=${stage}/usr:/usr`, '/usr']);
+  // /usr with a writable layer on the tmpfs: packages may install there (kernel modules, firmware).
+  await must(ns, 'mkdir', [`${state}/usr-upper`, `${state}/usr-work`]);
+  await must(ns, 'mount', [
+    '-t',
+    'overlay',
+    'dualroot-test-usr',
+    '-o',
+    `lowerdir=${stage}/usr:/usr,upperdir=${state}/usr-upper,workdir=${state}/usr-work`,
+    '/usr',
+  ]);
   // pacman runs ldconfig after a transaction on root "/" (it writes /etc/ld.so.cache): give /etc a
   // throwaway writable layer instead of letting it fail on the read-only root.
   await must(ns, 'mkdir', [`${state}/etc-upper`, `${state}/etc-work`]);

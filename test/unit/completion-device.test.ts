@@ -4,16 +4,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import type { Argv } from 'yargs';
-import { parser } from '../../src/cli/args.js';
+import yargs, { type Argv } from 'yargs';
+import { buildParser, parser } from '../../src/cli/args.js';
 import { complete, fishScript } from '../../src/cli/completion-answer.js';
 import { commandModel } from '../../src/cli/completion-model.js';
 import type { Io } from '../../src/cli/output.js';
 import { runMain } from '../../src/cli/run.js';
 import { listDisks } from '../../src/sys/block.js';
 
-const diskParser = (io: Io) =>
-  parser('dualroot-disk', 'add or replace a disk', io)
+const diskParser = async (io: Io) =>
+  (await parser('dualroot-disk', 'add or replace a disk', io))
     .command('add <device>', 'make a blank disk a member', (y) =>
       y.positional('device', { type: 'string', describe: 'the blank disk' }),
     )
@@ -69,8 +69,8 @@ t.test('a DEVICE positional offers the disks; a positional with choices its choi
   t.same(await ask('plan', '--quiet', 'add', '/dev/n'), ['/dev/nvme0n1', '/dev/nvme10n1'], 'options skipped');
   // devices are read only when a DEVICE is wanted
   const io2: Io = { env: {}, stdout: () => {}, stderr: () => {} };
-  const model = commandModel('dualroot-disk', '', diskParser(io2), (w, d, b) =>
-    b(parser(`dualroot-disk ${w}`, d, io2) as unknown as Argv<unknown>),
+  const model = commandModel('dualroot-disk', '', await diskParser(io2), (w, d, b) =>
+    b(buildParser(yargs, `dualroot-disk ${w}`, d, io2) as unknown as Argv<unknown>),
   );
   let asked = 0;
   complete(model, ['dualroot-disk', 'add', '--'], () => {

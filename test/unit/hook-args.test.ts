@@ -1,0 +1,38 @@
+// The hooks' bare `--hook` skips yargs (start-up): the arguments it makes up must be exactly
+// what yargs would have parsed, or the hook would run with other settings than `--hook` says.
+import t from 'tap';
+import { defaultArgs, isBareHook, parse } from '../../src/cli/args.js';
+import { bindParser } from '../../src/cli/bind.js';
+import type { Io } from '../../src/cli/output.js';
+import { syncParser } from '../../src/cli/sync.js';
+
+const io: Io = {
+  env: { DUALROOT_CONFIG: '/etc/test/dualroot.conf', DUALROOT_EFIVARS: '/test/efivars' },
+  stdout: () => {},
+  stderr: () => {},
+};
+
+/** The options given, without yargs' own keys, the one-letter aliases and options left unset. */
+const options = (args: object) =>
+  Object.fromEntries(
+    Object.entries(args).filter(([k, v]) => k !== '_' && k !== '$0' && k.length > 1 && v !== undefined),
+  );
+
+t.test('isBareHook: exactly ["--hook"]', async (t) => {
+  t.ok(isBareHook(['--hook']));
+  t.notOk(isBareHook(['--hook', '--quiet']));
+  t.notOk(isBareHook(['--hook=false']));
+  t.notOk(isBareHook([]));
+});
+
+t.test('dualroot-bind --hook: the same arguments with and without yargs', async (t) => {
+  const parsed = await parse(await bindParser(io), ['--hook'], io);
+  const fast = { ...defaultArgs(io), check: false, test: false, hook: true, target: undefined };
+  t.strictSame(options(fast), options(parsed ?? {}));
+  t.equal(fast.config, '/etc/test/dualroot.conf', 'paths from the environment');
+});
+
+t.test('dualroot-sync --hook: the same arguments with and without yargs', async (t) => {
+  const parsed = await parse(await syncParser(io), ['--hook'], io);
+  t.strictSame(options({ ...defaultArgs(io), test: false, hook: true }), options(parsed ?? {}));
+});
