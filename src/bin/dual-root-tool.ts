@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../cli/legacy-tool.js';
+import { legacyToolParser, main } from '../cli/legacy-tool.js';
 import { start } from '../cli/run.js';
 
-start('dual-root-tool', main);
+start('dual-root-tool', main, legacyToolParser);

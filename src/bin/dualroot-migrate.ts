@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../cli/migrate.js';
+import { main, migrateParser } from '../cli/migrate.js';
 import { start } from '../cli/run.js';
 
-start('dualroot-migrate', main);
+start('dualroot-migrate', main, migrateParser);
