@@ -12,7 +12,7 @@ t.test('the demo shows dualroot-status healthy, then degraded after the disk los
   const r = await execa('bash', [join(repo, 'scripts/demo.sh')], { reject: false, all: true });
   t.equal(r.exitCode, 0, String(r.all).slice(-3000));
   // Without colours: the step titles and commands are printed with ANSI escapes.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour escapes are what it strips
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC is what starts an ANSI colour
   const out = String(r.all).replace(/\x1b\[[0-9;]*m/g, '');
   const healthy = out.slice(out.indexOf('### 6.'), out.indexOf('### 7.'));
   t.match(healthy, /^\$ status$/m);
