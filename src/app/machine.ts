@@ -1,3 +1,4 @@
+import type { BlkidInfo } from '../core/blkid.js';
 import type { Config } from '../core/config.js';
 import { DualrootError } from '../core/errors.js';
 import type { Booted, Esp, FirmwareEvidence } from '../core/esp.js';
@@ -18,6 +19,8 @@ export interface Machine {
   firmware: FirmwareEvidence;
   /** fstab's lines; undefined when it cannot be read. */
   fstab: FstabEntry[] | undefined;
+  /** `blkid -p` of every partition probed (what the ESPs were found among). */
+  probes: BlkidInfo[];
 }
 
 /** Reads the machine once: sysfs partitions, blkid probes, mountinfo, efivars, fstab. */
@@ -33,6 +36,7 @@ export async function readMachine(paths: SystemPaths): Promise<Machine> {
     mounts,
     firmware: readFirmwareEvidence(paths.efivars),
     fstab: readFstab(paths.fstab),
+    probes,
   };
 }
 

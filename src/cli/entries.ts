@@ -1,6 +1,7 @@
 import { applyFix, entriesRun } from '../app/entries.js';
 import { formatBootNumber as hex } from '../core/efivars.js';
 import { ExitCode, UsageError } from '../core/errors.js';
+import { shellQuote as quote } from '../core/format.js';
 import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
 import { type Io, Logger } from './output.js';
 
@@ -10,8 +11,6 @@ interface EntriesArgs extends CommonArgs {
   fix: boolean;
   test: boolean;
 }
-
-const quote = (arg: string) => (/^[\w./,:=@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
 
 /** dualroot-esp entries' command line, without running it (for its help and the shell completions). */
 export function entriesParser(io: Io) {

@@ -64,6 +64,11 @@ export function parseMdstat(text: string, device: string): RaidState | undefined
   };
 }
 
+/** The filesystem UUID in `btrfs filesystem show` ("Label: 'root'  uuid: c173…"). */
+export function parseBtrfsUuid(text: string): string | undefined {
+  return text.match(/\buuid: ([0-9a-f-]{36})/)?.[1];
+}
+
 /** One device line of `btrfs filesystem show`; `path` is undefined for a missing device. */
 export interface BtrfsDevice {
   devid: number;

@@ -12,6 +12,10 @@ export interface SystemPaths {
   espRoot: string;
   /** The root filesystem whose RAID redundancy dualroot-status checks. */
   root: string;
+  /** Exists when systemd runs this machine (sd_booted(3)): fstab edits need a daemon-reload. */
+  systemdRun: string;
+  /** Where programs dualroot runs are looked for before it starts (PATH). */
+  toolPath: string;
 }
 
 /** The system paths from the environment (DUALROOT_*), else the real ones. */
@@ -28,5 +32,7 @@ export function systemPaths(env: NodeJS.ProcessEnv = process.env): SystemPaths {
     fstab: env.DUALROOT_FSTAB ?? '/etc/fstab',
     espRoot: env.DUALROOT_ESP_ROOT ?? '/',
     root: env.DUALROOT_ROOT ?? '/',
+    systemdRun: env.DUALROOT_SYSTEMD_RUN ?? '/run/systemd/system',
+    toolPath: env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/bin',
   };
 }
