@@ -17,6 +17,7 @@ export const requiredPrograms = [
   'dualroot-sync',
   'dualroot-status',
   'dualroot-watch',
+  'dualroot-disk',
 ];
 
 /** The programs dist/ holds right now, in install.sh's order. */
