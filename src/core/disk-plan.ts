@@ -98,7 +98,8 @@ export function planDisk(facts: DiskFacts): DiskPlan {
   refuseRaidState(facts.command, facts.root, isRootMember(facts.root, root.node));
   refuseTarget(facts, layout, espMount);
 
-  const options = (dead?.options.join(',') ?? ESP_FSTAB_OPTIONS).split(',');
+  // The line's own options once it names the new ESP (a rerun after the fstab step), else the dead line's.
+  const options = ((own ?? dead)?.options.join(',') ?? ESP_FSTAB_OPTIONS).split(',');
   const mountOptions = options.filter((o) => o !== 'nofail' && !o.startsWith('x-') && o !== 'defaults');
   const fstab: FstabChange = dead
     ? { kind: 'replace', line: dead.line, oldSource: dead.source, newSource: espSource }
