@@ -20,7 +20,7 @@ SYSCONFDIR="${SYSCONFDIR:-/etc}"
 NODE="${NODE:-/usr/bin/node}"
 
 # Every program dualroot ships; each must be built.
-REQUIRED_PROGRAMS=(dualroot-esp dualroot-bind dualroot-sync dualroot-status dualroot-watch dualroot-migrate dual-root-tool)
+REQUIRED_PROGRAMS=(dualroot-esp dualroot-bind dualroot-sync dualroot-status dualroot-watch dualroot-migrate dual-root-tool dualroot-disk)
 
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 die() { echo "install.sh: error: $*" >&2; exit 1; }

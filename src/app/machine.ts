@@ -1,3 +1,4 @@
+import type { BlkidInfo } from '../core/blkid.js';
 import type { Config } from '../core/config.js';
 import { DualrootError } from '../core/errors.js';
 import type { Booted, Esp, FirmwareEvidence } from '../core/esp.js';
@@ -20,6 +21,8 @@ export interface Machine {
   fstab: FstabEntry[] | undefined;
   /** Every partition present with a PARTUUID (any type): PARTUUID → device. */
   partUuids: Map<string, string>;
+  /** `blkid -p` of every partition probed (what the ESPs were found among). */
+  probes: BlkidInfo[];
 }
 
 /** Reads the machine once: sysfs partitions, blkid probes, mountinfo, efivars, fstab. */
@@ -36,6 +39,7 @@ export async function readMachine(paths: SystemPaths): Promise<Machine> {
     firmware: readFirmwareEvidence(paths.efivars),
     fstab: readFstab(paths.fstab),
     partUuids: new Map(probes.flatMap((p) => (p.partUuid ? [[p.partUuid, p.device] as const] : []))),
+    probes,
   };
 }
 

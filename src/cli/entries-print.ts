@@ -8,13 +8,11 @@ import {
   type ListedEntry,
   staleEntries,
 } from '../core/entries-report.js';
+import { shellQuote } from '../core/format.js';
 import type { Logger } from './output.js';
 
-/** An argument as a shell would need it typed. */
-export const quote = (arg: string) => (/^[\w./,:=@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`);
-
 /** An efibootmgr call as a command line. */
-export const commandLine = (args: string[]) => `efibootmgr ${args.map(quote).join(' ')}`;
+export const commandLine = (args: string[]) => `efibootmgr ${args.map(shellQuote).join(' ')}`;
 
 const WITHOUT_PARTITION = {
   shell: 'a firmware shell',

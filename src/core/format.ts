@@ -14,3 +14,8 @@ export function formatBytes(bytes: number): string {
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
+
+/** An argument as a shell would need it written: bare when safe, else single-quoted. */
+export function shellQuote(arg: string): string {
+  return /^[\w./,:=@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+}

@@ -63,3 +63,39 @@ export function parseMdstat(text: string, device: string): RaidState | undefined
     ...(rebuild ? { rebuilding: `${rebuild[1]} ${rebuild[2]}` } : {}),
   };
 }
+
+/** The filesystem UUID in `btrfs filesystem show` ("Label: 'root'  uuid: c173…"). */
+export function parseBtrfsUuid(text: string): string | undefined {
+  return text.match(/\buuid: ([0-9a-f-]{36})/)?.[1];
+}
+
+/** One device line of `btrfs filesystem show`; `path` is undefined for a missing device. */
+export interface BtrfsDevice {
+  devid: number;
+  path: string | undefined;
+}
+
+/** The device lines of `btrfs filesystem show MOUNT`, with their devids. */
+export function parseBtrfsDevices(text: string): BtrfsDevice[] {
+  return [...text.matchAll(/^\s*devid\s+(\d+)\s.*\bpath\s+(.*?)\s*$/gm)].map((m) => {
+    const path = m[2] ?? '';
+    return { devid: Number(m[1]), path: /^(MISSING|<missing disk>)$/.test(path) ? undefined : path };
+  });
+}
+
+/** One member of an md array in /proc/mdstat: "sdb2[1](F)" is sdb2, slot 1, failed. */
+export interface MdMember {
+  device: string;
+  failed: boolean;
+}
+
+/** The members /proc/mdstat lists for one md device (the kernel's name, e.g. /dev/md127). */
+export function parseMdMembers(text: string, device: string): MdMember[] {
+  const name = device.replace(/^\/dev\//, '');
+  const line = text.split('\n').find((l) => l.startsWith(`${name} :`));
+  if (!line) return [];
+  return [...line.matchAll(/(\S+)\[\d+\](\([A-Z]\))?/g)].map((m) => ({
+    device: `/dev/${m[1]}`,
+    failed: m[2] === '(F)',
+  }));
+}

@@ -16,6 +16,10 @@ export interface SystemPaths {
   legacyConfig: string;
   /** Where `systemctl enable` puts its links: dualroot-status looks here for old units enabled. */
   systemdDir: string;
+  /** Exists when systemd runs this machine (sd_booted(3)): fstab edits need a daemon-reload. */
+  systemdRun: string;
+  /** Where programs dualroot runs are looked for before it starts (PATH). */
+  toolPath: string;
 }
 
 /** The system paths from the environment (DUALROOT_*), else the real ones. */
@@ -34,5 +38,7 @@ export function systemPaths(env: NodeJS.ProcessEnv = process.env): SystemPaths {
     root: env.DUALROOT_ROOT ?? '/',
     legacyConfig: env.DUALROOT_LEGACY_CONFIG ?? '/etc/dual-root/sync-daemon.conf',
     systemdDir: env.DUALROOT_SYSTEMD_DIR ?? '/etc/systemd/system',
+    systemdRun: env.DUALROOT_SYSTEMD_RUN ?? '/run/systemd/system',
+    toolPath: env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/bin',
   };
 }

@@ -1,11 +1,23 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { execa } from 'execa';
-import { parseBtrfsDf, parseBtrfsShow, parseMdstat, type RaidState } from '../core/raid.js';
+import {
+  type BtrfsDevice,
+  type MdMember,
+  parseBtrfsDevices,
+  parseBtrfsDf,
+  parseBtrfsShow,
+  parseBtrfsUuid,
+  parseMdMembers,
+  parseMdstat,
+  type RaidState,
+} from '../core/raid.js';
 
-/** State of a btrfs filesystem's devices and its block group profiles, from btrfs-progs. */
+/** State of a btrfs filesystem's devices (with devids) and its block group profiles, from btrfs-progs. */
 export async function btrfsState(
   mountPoint: string,
-): Promise<RaidState & { profiles: Record<string, string[]> }> {
+): Promise<
+  RaidState & { profiles: Record<string, string[]>; devids: BtrfsDevice[]; uuid: string | undefined }
+> {
   const show = await execa('btrfs', ['filesystem', 'show', mountPoint], { reject: false });
   // A btrfs root on a system without btrfs-progs (an optional dependency of the package).
   if (show.code === 'ENOENT')
@@ -17,7 +29,13 @@ export async function btrfsState(
       `btrfs filesystem show ${mountPoint} failed: ${String(show.stderr).trim() || show.shortMessage}`,
     );
   const df = await execa('btrfs', ['filesystem', 'df', mountPoint], { reject: false });
-  return { ...parseBtrfsShow(String(show.stdout)), profiles: parseBtrfsDf(String(df.stdout)) };
+  const text = String(show.stdout);
+  return {
+    ...parseBtrfsShow(text),
+    profiles: parseBtrfsDf(String(df.stdout)),
+    devids: parseBtrfsDevices(text),
+    uuid: parseBtrfsUuid(text),
+  };
 }
 
 /** State of an md array from /proc/mdstat, or undefined if it is not listed there. */
@@ -27,5 +45,14 @@ export function mdState(proc: string, device: string): RaidState | undefined {
     return parseMdstat(readFileSync(`${proc}/mdstat`, 'utf8'), realpathSync(device));
   } catch {
     return undefined;
+  }
+}
+
+/** The members of an md array as /proc/mdstat lists them (empty when it is not listed). */
+export function mdMembers(proc: string, device: string): MdMember[] {
+  try {
+    return parseMdMembers(readFileSync(`${proc}/mdstat`, 'utf8'), realpathSync(device));
+  } catch {
+    return [];
   }
 }

@@ -19,6 +19,7 @@ export const requiredPrograms = [
   'dualroot-watch',
   'dualroot-migrate',
   'dual-root-tool',
+  'dualroot-disk',
 ];
 
 /** The programs dist/ holds right now, in install.sh's order. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
 import { main as bind } from '../../src/cli/bind.js';
+import { main as disk } from '../../src/cli/disk.js';
 import { main as esp } from '../../src/cli/esp.js';
 import { main as migrate } from '../../src/cli/migrate.js';
 import type { Main } from '../../src/cli/run.js';
@@ -23,6 +24,7 @@ const pages = readdirSync(MAN)
 /** Every page the project promises: one per program, the config file, the overview. */
 const EXPECTED = [
   'dualroot-bind.8',
+  'dualroot-disk.8',
   'dualroot-esp.8',
   'dualroot-migrate.8',
   'dualroot-status.8',
@@ -41,6 +43,7 @@ const PROGRAMS: { program: string; main: Main; argv: string[]; page: string }[] 
   { program: 'dualroot-status', main: status, argv: ['--help'], page: 'dualroot-status.8' },
   { program: 'dualroot-watch', main: watch, argv: ['--help'], page: 'dualroot-watch.8' },
   { program: 'dualroot-migrate', main: migrate, argv: ['--help'], page: 'dualroot-migrate.8' },
+  { program: 'dualroot-disk', main: disk, argv: ['--help'], page: 'dualroot-disk.8' },
 ];
 
 /** The page's text with roff's escaped dashes and font changes undone, for plain searches. */

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { classifyEntries } from '../core/boot-entries.js';
+import { espMountOf, presentEsp } from '../core/booted-esp.js';
+import type { DiskCommand, DiskFacts, RootFacts, TargetDisk } from '../core/disk-facts.js';
+import { refuseMissingTools, requiredTools } from '../core/disk-refusals.js';
+import { FailureError } from '../core/errors.js';
+import { mountAt } from '../core/mountinfo.js';
+import { rootRaidKind } from '../core/status-redundancy.js';
+import { probeDevices } from '../sys/block.js';
+import { loadConfig } from '../sys/config-file.js';
+import { readDiskInfo } from '../sys/disk-info.js';
+import { isUefi, readBootOptions } from '../sys/efivars.js';
+import { findFileCaseInsensitive } from '../sys/fat-path.js';
+import { readMountinfo } from '../sys/mountinfo.js';
+import type { SystemPaths } from '../sys/paths.js';
+import { btrfsState, mdMembers, mdState } from '../sys/raid.js';
+import { syncStateFile } from '../sys/run-dir.js';
+import { readPartitionTable } from '../sys/sfdisk.js';
+import { toolsOnPath } from '../sys/tools.js';
+import { listSignatures } from '../sys/wipefs.js';
+import { bootedOf, espMountsOf, type Machine, readMachine } from './machine.js';
+
+const SYSTEMD_BOOT = 'EFI/systemd/systemd-bootx64.efi';
+
+/** The root filesystem's RAID, from the tool that knows it. */
+async function readRoot(paths: SystemPaths, machine: Machine): Promise<RootFacts> {
+  const mount = mountAt(machine.mounts, paths.root);
+  if (!mount) throw new FailureError(`${paths.root} is not a mount point: cannot tell what the root is`);
+  const kind = rootRaidKind(mount);
+  if (kind === 'btrfs') {
+    const { devids, uuid, profiles, ...state } = await btrfsState(paths.root);
+    return { kind, mount: paths.root, uuid, state, devices: devids, profiles };
+  }
+  if (kind === 'md') {
+    const state = mdState(paths.proc, mount.source);
+    if (!state)
+      throw new FailureError(
+        `the root ${paths.root} is on ${mount.source}, which ${paths.proc}/mdstat does not list`,
+      );
+    const array = mount.source;
+    return { kind, mount: paths.root, array, state, members: mdMembers(paths.proc, array) };
+  }
+  return { kind: 'other', mount: paths.root, fsType: mount.fsType, source: mount.source };
+}
+
+/** The named device now: sysfs, wipefs, sfdisk, blkid of its partitions, its mounts. */
+async function readTarget(paths: SystemPaths, machine: Machine, device: string): Promise<TargetDisk> {
+  const info = readDiskInfo(paths.sysfs, device);
+  const whole = info.partitionOf === undefined;
+  return {
+    device: info.device,
+    partitionOf: info.partitionOf,
+    sizeBytes: info.sizeBytes,
+    sectorSize: info.sectorSize,
+    signatures: whole ? await listSignatures(info.device) : [],
+    table: whole ? await readPartitionTable(info.device) : undefined,
+    partitions: info.partitions,
+    probes: await probeDevices(info.partitions),
+    mounts: machine.mounts
+      .filter((m) => info.majorMinors.includes(m.majorMinor))
+      .map((m) => ({ device: m.source, mount: m.mountPoint })),
+    holders: info.holders.map((h) => `/dev/${h}`),
+  };
+}
+
+/**
+ * Reads everything dualroot-disk plans from, once. Refuses a missing tool before running any of
+ * the tools that read the disks.
+ */
+export async function readDiskFacts(
+  paths: SystemPaths,
+  command: DiskCommand,
+  device: string,
+): Promise<DiskFacts> {
+  const config = loadConfig(paths.config);
+  // The tools first, before blkid, sfdisk or btrfs read anything (bootctl once the booted ESP is known).
+  const rootMount = mountAt(readMountinfo(paths.mountinfo), paths.root);
+  const rootKind = rootMount ? (rootRaidKind(rootMount) ?? 'other') : 'other';
+  const uefi = isUefi(paths.efivars);
+  const tools = toolsOnPath(requiredTools(rootKind, true, uefi), paths.toolPath);
+  refuseMissingTools(requiredTools(rootKind, false, uefi), tools);
+  const machine = await readMachine(paths);
+  const booted = presentEsp(bootedOf(machine));
+  const bootedMount = espMountOf(booted, espMountsOf(config, paths), machine.mounts);
+  const systemdBoot =
+    bootedMount !== undefined && Boolean(findFileCaseInsensitive(bootedMount, [SYSTEMD_BOOT]));
+  refuseMissingTools(requiredTools(rootKind, systemdBoot, uefi), tools);
+
+  const root = await readRoot(paths, machine);
+  const target = await readTarget(paths, machine, device);
+  const bootedTable = await readPartitionTable(booted.disk);
+  if (!bootedTable)
+    throw new FailureError(`sfdisk finds no partition table on the booted disk ${booted.disk}`);
+  const bootOptions = uefi ? readBootOptions(paths.efivars) : undefined;
+  const sync = syncStateFile.read(paths)?.items.esp?.destinations ?? {};
+  return {
+    command,
+    target,
+    booted,
+    bootedMount,
+    bootedTable,
+    root,
+    fstab: machine.fstab ?? [],
+    fstabPath: paths.fstab,
+    esps: machine.esps,
+    partUuids: machine.probes.flatMap((p) => (p.partUuid ? [p.partUuid] : [])),
+    fsUuids: machine.probes.flatMap((p) => (p.fsUuid ? [p.fsUuid] : [])),
+    espRoot: paths.espRoot,
+    approach2: config.items.length > 0,
+    systemdBoot,
+    uefi,
+    systemd: existsSync(paths.systemdRun),
+    tools,
+    newGuids: bootedTable.partitions.map(() => randomUUID()),
+    bootEntries: bootOptions
+      ? classifyEntries(bootOptions.options, bootOptions.order, machine.esps).map((e) => ({
+          num: e.num,
+          partUuid: e.partUuid,
+        }))
+      : [],
+    loaderAt: target.mounts
+      .filter((m) => findFileCaseInsensitive(m.mount, [SYSTEMD_BOOT]))
+      .map((m) => m.mount),
+    syncedTo: Object.entries(sync).flatMap(([dest, s]) => (s.ok ? [dest] : [])),
+  };
+}
