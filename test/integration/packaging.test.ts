@@ -188,8 +188,18 @@ t.test('makepkg builds the package from the working tree with the expected layou
   const listing = await execa('bsdtar', ['-tvf', pkg]);
   const entries = listing.stdout.split('\n').map((l) => {
     const f = l.split(/\s+/);
-    return { mode: f[0]!, owner: f[2]!, group: f[3]!, path: f.slice(8).join(' ') };
+    // A symlink is listed as "path -> target".
+    const [path, target] = f.slice(8).join(' ').split(' -> ');
+    return { mode: f[0]!, owner: f[2]!, group: f[3]!, path: path!, target };
   });
+  t.same(
+    entries.filter((e) => e.mode.startsWith('l')).map((e) => `${e.path} -> ${e.target}`),
+    [
+      'usr/lib/systemd/system/bind-mount-efi.service -> dualroot-bind.service',
+      'usr/lib/systemd/system/dual-root-syncd.service -> dualroot-watch.service',
+    ],
+    "dual-root's unit names are links to the dualroot units",
+  );
   const contents = entries
     .filter((e) => !e.path.startsWith('.') && !e.mode.startsWith('d'))
     .map((e) => e.path);
