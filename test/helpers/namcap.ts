@@ -15,6 +15,8 @@ export interface PackageEntry {
   mode: string;
   owner: string;
   group: string;
+  /** A symlink's target. */
+  target?: string | undefined;
 }
 
 /** What the package declares (from .PKGINFO or the PKGBUILD). */
@@ -87,15 +89,9 @@ export function bsdtarEntries(listing: string): PackageEntry[] {
     .filter(Boolean)
     .map((l) => {
       const f = l.split(/\s+/);
-      return {
-        mode: f[0]!,
-        owner: f[2]!,
-        group: f[3]!,
-        path: f
-          .slice(8)
-          .join(' ')
-          .replace(/ -> .*$/, ''),
-      };
+      // A symlink is listed as "path -> target".
+      const [path, target] = f.slice(8).join(' ').split(' -> ');
+      return { mode: f[0]!, owner: f[2]!, group: f[3]!, path: path!, target };
     });
 }
 

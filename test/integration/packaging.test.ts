@@ -214,6 +214,14 @@ t.test('makepkg builds the package from the working tree with the expected layou
 
   const listing = await execa('bsdtar', ['-tvf', pkg]);
   const entries = bsdtarEntries(listing.stdout);
+  t.same(
+    entries.filter((e) => e.mode.startsWith('l')).map((e) => `${e.path} -> ${e.target}`),
+    [
+      'usr/lib/systemd/system/bind-mount-efi.service -> dualroot-bind.service',
+      'usr/lib/systemd/system/dual-root-syncd.service -> dualroot-watch.service',
+    ],
+    "dual-root's unit names are links to the dualroot units",
+  );
   const contents = entries
     .filter((e) => !e.path.startsWith('.') && !e.mode.startsWith('d'))
     .map((e) => e.path);
