@@ -47,18 +47,21 @@ export async function syncParser(io: Io) {
     .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'name each file deleted' });
 }
 
+/** The arguments yargs would give for a bare `--hook`, without loading it (every transaction pays start-up). */
+export function hookArgs(io: Io): SyncArgs {
+  return {
+    ...defaultArgs(io),
+    test: false,
+    hook: true,
+    'allow-mass-delete': false,
+    'allow-source-change': false,
+    verbose: false,
+  };
+}
+
 /** dualroot-sync: one sync of every other ESP from the booted one, and of the configured items. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const args = isBareHook(argv)
-    ? ({
-        ...defaultArgs(io),
-        test: false,
-        hook: true,
-        'allow-mass-delete': false,
-        'allow-source-change': false,
-        verbose: false,
-      } satisfies SyncArgs)
-    : await parse<SyncArgs>(await syncParser(io), argv, io);
+  const args = isBareHook(argv) ? hookArgs(io) : await parse<SyncArgs>(await syncParser(io), argv, io);
   if (!args) return ExitCode.ok;
   const log = new Logger(io, PROGRAM, args.quiet);
   const run = await syncRun(pathsFrom(args, io), {

@@ -37,7 +37,18 @@ t.test('options complete from the --help definitions', async (t) => {
   t.equal(r.code, 0, r.stderr);
   t.same(r.lines, ['--test']);
   const all = await ask('dualroot-sync', sync as never, syncParser as never, '--');
-  t.same(all.lines.sort(), ['--config', '--efivars', '--help', '--hook', '--json', '--quiet', '--test']);
+  t.same(all.lines.sort(), [
+    '--allow-mass-delete',
+    '--allow-source-change',
+    '--config',
+    '--efivars',
+    '--help',
+    '--hook',
+    '--json',
+    '--quiet',
+    '--test',
+    '--verbose',
+  ]);
 });
 
 t.test('--io-class offers its fixed set, also after bash split --io-class= at the =', async (t) => {
