@@ -1,6 +1,7 @@
 import ini from 'ini';
 import { type Field, field } from './config-field.js';
 import { checkOverlaps } from './config-overlaps.js';
+import { scanConfigText } from './config-text.js';
 import { ConfigError } from './errors.js';
 
 /** I/O class for rsync children (ionice -c). */
@@ -152,51 +153,43 @@ const sectionParser = (name: string) => {
 /** Parses and validates config text; every problem is a ConfigError naming file, section and key. */
 export function parseConfig(text: string, file: string): Config {
   const config = defaultConfig(file);
+  const scanned = scanConfigText(text, file);
   let raw: Record<string, unknown>;
   try {
-    raw = ini.parse(text) as Record<string, unknown>;
+    raw = ini.parse(scanned.text) as Record<string, unknown>;
   } catch (error) {
     throw new ConfigError({ file }, `not valid INI: ${(error as Error).message}`);
   }
-  for (const [name, value] of Object.entries(raw)) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      throw new ConfigError(
-        { file, key: name },
-        'key outside any section',
-        'put it under [esp], [bind], [rsync], [watch] or [sync:NAME]',
-      );
+  for (const { name, line, keys } of scanned.sections) {
     const section = sectionParser(name);
     if (!section)
       throw new ConfigError(
-        { file, section: name },
+        { file, line, section: name },
         'unknown section',
         'sections are [esp], [bind], [rsync], [watch] and [sync:NAME] (NAME without dots)',
       );
-    const values = value as Record<string, unknown>;
     const known = Object.keys(section.keys);
-    for (const [key, v] of Object.entries(values)) {
-      if (typeof v === 'object' && v !== null && !Array.isArray(v))
-        throw new ConfigError(
-          { file, section: `${name}.${key}` },
-          'section names cannot contain "."',
-          'use [sync:NAME] with a plain NAME',
-        );
+    for (const [key, at] of keys)
       if (!known.includes(key))
         throw new ConfigError(
-          { file, section: name, key },
+          { file, line: at.line, section: name, key },
           'unknown key',
           `keys in [${name}] are: ${known.join(', ')}`,
         );
-    }
+    const values = (raw[name] ?? {}) as Record<string, unknown>;
     const into = section.open(
       config,
       name,
-      (problem, hint) => new ConfigError({ file, section: name }, problem, hint),
+      (problem, hint) => new ConfigError({ file, line, section: name }, problem, hint),
     );
-    for (const [key, parse] of Object.entries(section.keys)) parse(field(file, name, key, values[key]), into);
+    for (const [key, parse] of Object.entries(section.keys)) {
+      const at = keys.get(key);
+      parse(field(file, name, key, at ? values[key] : undefined, at?.line), into);
+    }
     section.close?.(
       into,
-      (key, problem, hint) => new ConfigError({ file, section: name, key }, problem, hint),
+      (key, problem, hint) =>
+        new ConfigError({ file, line: keys.get(key)?.line, section: name, key }, problem, hint),
     );
   }
   checkOverlaps(config);
