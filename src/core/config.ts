@@ -3,6 +3,7 @@ import { type Field, field } from './config-field.js';
 import { checkOverlaps } from './config-overlaps.js';
 import { scanConfigText } from './config-text.js';
 import { ConfigError } from './errors.js';
+import { rsyncOptionProblem, SAFE_RSYNC_OPTION_LIST } from './rsync-options.js';
 
 /** I/O class for rsync children (ionice -c). */
 export type IoClass = 'idle' | 'best-effort' | 'realtime';
@@ -196,17 +197,20 @@ export function parseConfig(text: string, file: string): Config {
   return config;
 }
 
-/** Splits rsync options on whitespace; each must be an option, and none may undo dualroot's safety. */
+/** Splits rsync options on whitespace; each must be on the allowlist of options known to be safe. */
 function parseRsyncOptions(value: Field, text: string): string[] {
   const options = text.split(/\s+/).filter(Boolean);
-  for (const o of options) {
-    if (!o.startsWith('-'))
+  // A path among the options is the likelier mistake: name it first.
+  const words = [...options.filter((o) => !o.startsWith('-')), ...options];
+  for (const o of words) {
+    const problem = rsyncOptionProblem(o);
+    if (problem)
       throw value.error(
-        `"${o}" is not an rsync option`,
-        'options start with "-"; paths belong in [sync:NAME]',
+        problem,
+        o.startsWith('-')
+          ? `remove it; allowed: ${SAFE_RSYNC_OPTION_LIST}`
+          : 'options start with "-"; paths belong in [sync:NAME]',
       );
-    if (/^--(remove-source-files|inplace|append|no-delay-updates|write-devices)/.test(o))
-      throw value.error(`"${o}" would defeat dualroot's safety rules`, 'remove it');
   }
   return options;
 }
