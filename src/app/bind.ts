@@ -41,7 +41,7 @@ async function decide(paths: SystemPaths, config: Config, target: string | undef
 
 /** dualroot-bind's run: bind-mount the booted ESP onto the target, idempotently, never stacking mounts. */
 export async function bindRun(paths: SystemPaths, options: BindOptions): Promise<BindResult> {
-  const { esp, espMounts, target, decision } = await decide(paths, loadConfig(paths.config), options.target);
+  const { esp, espMounts, target, decision } = await decide(paths, loadConfig(paths), options.target);
   if (decision.action === 'refuse') throw new FailureError(decision.message, decision.hint);
   if (decision.action === 'none')
     return { kind: 'already', message: decision.message, source: decision.source };
@@ -68,7 +68,7 @@ export async function bindRun(paths: SystemPaths, options: BindOptions): Promise
 export async function guardRun(paths: SystemPaths, target: string | undefined): Promise<string | undefined> {
   const skip = hookSkipReason(paths);
   if (skip) return skip;
-  const config = loadConfig(paths.config);
+  const config = loadConfig(paths);
   if (!config.bind.guard) return `the guard is off ([bind] guard = false in ${config.file})`;
   const { decision, target: bindTarget } = await decide(paths, config, target);
   if (decision.action === 'none') return undefined;

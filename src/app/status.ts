@@ -52,7 +52,7 @@ async function attempt(report: StatusReport, check: string, fn: () => void | Pro
 
 /** dualroot-status's run: reads the machine once, judges every check, writes the metrics file. */
 export async function statusRun(paths: SystemPaths, options: StatusOptions): Promise<StatusResult> {
-  const config = loadConfig(paths.config);
+  const config = loadConfig(paths);
   const machine = await readMachine(paths);
   const report = new StatusReport();
   const espMounts = espMountsOf(config, paths);

@@ -18,11 +18,11 @@ export async function watchRun(
   control: WatchControl,
 ): Promise<void> {
   const daemon = new WatchDaemon({
-    config: loadConfig(paths.config),
+    config: loadConfig(paths),
     paths,
     dryRun,
     log,
-    reloadConfig: () => loadConfig(paths.config),
+    reloadConfig: () => loadConfig(paths),
     onEvent: control.onEvent,
   });
   let stopRequested!: () => void;

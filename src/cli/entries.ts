@@ -1,7 +1,7 @@
 import { applyFix, entriesRun } from '../app/entries.js';
 import { formatBootNumber as hex } from '../core/efivars.js';
 import { ExitCode, UsageError } from '../core/errors.js';
-import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
+import { type CommonArgs, parse, parser, pathsFrom, testOption } from './args.js';
 import { type Io, Logger } from './output.js';
 
 const PROGRAM = 'dualroot-esp entries';
@@ -25,12 +25,7 @@ export function entriesParser(io: Io) {
       default: false,
       describe: 'create missing entries and put the ESP entries first in BootOrder',
     })
-    .option('test', {
-      alias: 't',
-      type: 'boolean',
-      default: false,
-      describe: 'with --fix: print the efibootmgr commands, run nothing',
-    });
+    .option('test', testOption('with --fix: print the efibootmgr commands, run nothing'));
 }
 
 /** dualroot-esp entries: list each ESP's boot entry and BootOrder position; --fix creates the missing ones. */

@@ -2,7 +2,7 @@ import { syncRun } from '../app/sync.js';
 import { ExitCode } from '../core/errors.js';
 import { formatBytes, plural } from '../core/format.js';
 import type { JobResult } from '../core/sync-engine.js';
-import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
+import { type CommonArgs, parse, parser, pathsFrom, testOption } from './args.js';
 import { pacmanStyle, printHookError } from './hook.js';
 import { type Io, Logger } from './output.js';
 
@@ -22,12 +22,7 @@ export function syncParser(io: Io) {
     'Copy the booted ESP to every other ESP, and each [sync:NAME] item to its destinations.',
     io,
   )
-    .option('test', {
-      alias: 't',
-      type: 'boolean',
-      default: false,
-      describe: 'dry run: list what would be created, updated and deleted; change nothing',
-    })
+    .option('test', testOption('dry run: list what would be created, updated and deleted; change nothing'))
     .option('hook', { type: 'boolean', default: false, describe: 'pacman PostTransaction mode' });
 }
 

@@ -1,6 +1,6 @@
 import { type WatchControl, watchRun } from '../app/watch.js';
 import { ExitCode } from '../core/errors.js';
-import { type CommonArgs, parse, parser, pathsFrom, refuseJson } from './args.js';
+import { type CommonArgs, parse, parser, pathsFrom, refuseJson, testOption } from './args.js';
 import { type Io, Logger } from './output.js';
 
 const PROGRAM = 'dualroot-watch';
@@ -33,12 +33,7 @@ export function watchParser(io: Io) {
       'Watch the booted ESP and every [sync:NAME] source; sync their destinations shortly after each change.',
       io,
     )
-      .option('test', {
-        alias: 't',
-        type: 'boolean',
-        default: false,
-        describe: 'watch and log what would be synced (dry runs); write nothing',
-      })
+      .option('test', testOption('watch and log what would be synced (dry runs); write nothing'))
       // Accepted only to be refused with a pointer to where the information is (refuseJson in main).
       .hide('json')
   );
