@@ -43,7 +43,12 @@ export function parser(program: string, description: string, io: Io): Argv<Commo
 
 /** The dry-run switch of every program that has one: rsync's names for it are aliases. */
 export function testOption(describe: string) {
-  return { alias: ['t', 'n', 'dry-run'], type: 'boolean', default: false, describe } as const satisfies Options;
+  return {
+    alias: ['t', 'n', 'dry-run'],
+    type: 'boolean',
+    default: false,
+    describe,
+  } as const satisfies Options;
 }
 
 /** The system paths with the command-line overrides applied. */
