@@ -1,4 +1,5 @@
 import { desiredBootOrder, formatBootOrder } from '../core/boot-entries.js';
+import { efivarsProblem } from '../core/efivars.js';
 import {
   type EntriesReport,
   type FixCommand,
@@ -9,14 +10,17 @@ import {
 import { FailureError } from '../core/errors.js';
 import type { Esp } from '../core/esp.js';
 import { runEfibootmgr } from '../sys/efibootmgr.js';
-import { isUefi, readBootOptions } from '../sys/efivars.js';
+import { efivarsState, readBootOptions } from '../sys/efivars.js';
 import { findFileCaseInsensitive } from '../sys/fat-path.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { readMachine } from './machine.js';
 
 /** Reads the boot entries and judges them against the machine's ESPs; undefined when not booted with UEFI. */
 export function readEntriesIfUefi(paths: SystemPaths, esps: Esp[]): EntriesReport | undefined {
-  if (!isUefi(paths.efivars)) return undefined;
+  const state = efivarsState(paths.efivars);
+  if (state === 'missing') return undefined;
+  const unusable = efivarsProblem(paths.efivars, state);
+  if (unusable) throw new FailureError(unusable.problem, unusable.hint);
   return judgeEntries(readBootOptions(paths.efivars), esps, (mount, file) =>
     Boolean(findFileCaseInsensitive(mount, [file])),
   );
@@ -25,8 +29,10 @@ export function readEntriesIfUefi(paths: SystemPaths, esps: Esp[]): EntriesRepor
 /** Reads the boot entries and judges them against the machine's ESPs. */
 export function readEntries(paths: SystemPaths, esps: Esp[]): EntriesReport {
   const report = readEntriesIfUefi(paths, esps);
-  if (!report)
-    throw new FailureError(`${paths.efivars} does not exist: not booted with UEFI, no boot entries to check`);
+  if (!report) {
+    const { problem, hint } = efivarsProblem(paths.efivars, 'missing')!;
+    throw new FailureError(`no boot entries to check: ${problem}`, hint);
+  }
   return report;
 }
 
