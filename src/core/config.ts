@@ -1,4 +1,5 @@
 import ini from 'ini';
+import { bindTargetProblem } from './bind.js';
 import { type Field, field } from './config-field.js';
 import { checkOverlaps } from './config-overlaps.js';
 import { scanConfigText } from './config-text.js';
@@ -73,7 +74,12 @@ const esp = parser<Config['esp']>({
 const bind = parser<Config['bind']>({
   open: (config) => config.bind,
   keys: {
-    target: set('target', (v) => v.path()),
+    target: set('target', (v) => {
+      const target = v.path();
+      const problem = target === undefined ? undefined : bindTargetProblem(target);
+      if (problem) throw v.error(problem, 'use an empty directory of its own, such as /boot (the default)');
+      return target;
+    }),
     guard: set('guard', (v) => v.bool()),
   },
 });

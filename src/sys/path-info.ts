@@ -1,4 +1,4 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 
 /** True when a path exists (following symlinks). */
 export function pathExists(path: string): boolean {
@@ -21,5 +21,14 @@ export function dirIdentity(path: string): string | undefined {
     return st.isDirectory() ? `${st.dev}:${st.ino}` : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** The names in a directory; undefined when it is missing, 'not-directory' when it is something else. */
+export function dirEntries(path: string): string[] | 'not-directory' | undefined {
+  try {
+    return readdirSync(path);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : 'not-directory';
   }
 }
