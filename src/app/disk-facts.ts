@@ -73,7 +73,7 @@ export async function readDiskFacts(
   command: DiskCommand,
   device: string,
 ): Promise<DiskFacts> {
-  const config = loadConfig(paths.config);
+  const config = loadConfig(paths);
   // The tools first, before blkid, sfdisk or btrfs read anything (bootctl once the booted ESP is known).
   const rootMount = mountAt(readMountinfo(paths.mountinfo), paths.root);
   const rootKind = rootMount ? (rootRaidKind(rootMount) ?? 'other') : 'other';

@@ -1,4 +1,5 @@
 import { desiredBootOrder, formatBootOrder } from '../core/boot-entries.js';
+import { efivarsProblem } from '../core/efivars.js';
 import {
   checkCanPrune,
   type EntriesReport,
@@ -9,7 +10,7 @@ import {
 } from '../core/entries-report.js';
 import { FailureError } from '../core/errors.js';
 import { runEfibootmgr } from '../sys/efibootmgr.js';
-import { isUefi, readBootOptions } from '../sys/efivars.js';
+import { efivarsState, readBootOptions } from '../sys/efivars.js';
 import { findFileCaseInsensitive } from '../sys/fat-path.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { bootedOrError, type Machine, readMachine } from './machine.js';
@@ -19,7 +20,10 @@ type Disks = Pick<Machine, 'esps' | 'partUuids'>;
 
 /** Reads the boot entries and judges them against the machine's ESPs; undefined when not booted with UEFI. */
 export function readEntriesIfUefi(paths: SystemPaths, disks: Disks): EntriesReport | undefined {
-  if (!isUefi(paths.efivars)) return undefined;
+  const state = efivarsState(paths.efivars);
+  if (state === 'missing') return undefined;
+  const unusable = efivarsProblem(paths.efivars, state);
+  if (unusable) throw new FailureError(unusable.problem, unusable.hint);
   return judgeEntries(
     readBootOptions(paths.efivars),
     disks.esps,
@@ -31,8 +35,10 @@ export function readEntriesIfUefi(paths: SystemPaths, disks: Disks): EntriesRepo
 /** Reads the boot entries and judges them against the machine's ESPs. */
 export function readEntries(paths: SystemPaths, disks: Disks): EntriesReport {
   const report = readEntriesIfUefi(paths, disks);
-  if (!report)
-    throw new FailureError(`${paths.efivars} does not exist: not booted with UEFI, no boot entries to check`);
+  if (!report) {
+    const { problem, hint } = efivarsProblem(paths.efivars, 'missing')!;
+    throw new FailureError(`no boot entries to check: ${problem}`, hint);
+  }
   return report;
 }
 

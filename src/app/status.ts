@@ -1,5 +1,7 @@
+import { dirname } from 'node:path';
 import { decideBind } from '../core/bind.js';
 import { setsNothing } from '../core/config.js';
+import { FailureError } from '../core/errors.js';
 import { mountAt } from '../core/mountinfo.js';
 import { type Check, formatPrometheus, StatusReport, statusExitCode, statusMetrics } from '../core/status.js';
 import {
@@ -44,6 +46,8 @@ export interface StatusOptions {
 export interface StatusResult {
   checks: Check[];
   exitCode: 0 | 3;
+  /** Why --prometheus could not be written (the run then fails, exit 1, after printing its checks). */
+  metricsError: FailureError | undefined;
 }
 
 /** Runs one check's gathering and judging; if it throws, it is a problem of that check and the others still run. */
@@ -57,7 +61,7 @@ async function attempt(report: StatusReport, check: string, fn: () => void | Pro
 
 /** dualroot-status's run: reads the machine once, judges every check, writes the metrics file. */
 export async function statusRun(paths: SystemPaths, options: StatusOptions): Promise<StatusResult> {
-  const config = loadConfig(paths.config);
+  const config = loadConfig(paths);
   const machine = await readMachine(paths);
   const report = new StatusReport();
   const espMounts = espMountsOf(config, paths);
@@ -89,8 +93,31 @@ export async function statusRun(paths: SystemPaths, options: StatusOptions): Pro
     checkRoot(report, paths.root, root, root && (await rootRaid(paths, root.source, rootRaidKind(root))));
   });
   const metrics = [...statusMetrics(report.checks, new Date()), ...report.metrics];
-  if (options.prometheus) writeFileAtomic(options.prometheus, formatPrometheus(metrics));
-  return { checks: report.checks, exitCode: statusExitCode(report.checks) };
+  const metricsError = options.prometheus
+    ? writeMetrics(options.prometheus, formatPrometheus(metrics))
+    : undefined;
+  return { checks: report.checks, exitCode: statusExitCode(report.checks), metricsError };
+}
+
+/** Writes the metrics file into its directory, which must exist; the failure, if any, says why. */
+function writeMetrics(file: string, text: string): FailureError | undefined {
+  try {
+    // Never mkdir -p: a mistyped path would create directories as root (and /proc/... never ends).
+    writeFileAtomic(file, text, { makeDir: false });
+    return undefined;
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    const reason =
+      e.code === 'ENOENT' || e.code === 'ENOTDIR'
+        ? `its directory ${dirname(file)} does not exist`
+        : e.code === 'EROFS'
+          ? `${dirname(file)} is on a read-only filesystem`
+          : e.message;
+    return new FailureError(
+      `cannot write the metrics file ${file}: ${reason}`,
+      "point --prometheus at a file in an existing, writable directory (node_exporter's --collector.textfile.directory)",
+    );
+  }
 }
 
 /** Every destination of the plan (made from the machine already read) against its source. */

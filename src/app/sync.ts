@@ -24,7 +24,7 @@ export async function syncRun(
   }
   let config: Config;
   try {
-    config = loadConfig(paths.config);
+    config = loadConfig(paths);
   } catch (error) {
     if (!options.hook || !(error instanceof DualrootError)) throw error;
     return { kind: 'bad-config', error };

@@ -21,7 +21,7 @@ export async function watchRun(
 ): Promise<void> {
   // The command line wins over the config file, on every reload too.
   const load = (): Config => {
-    const config = loadConfig(paths.config);
+    const config = loadConfig(paths);
     return overrides.ioClass ? { ...config, watch: { ...config.watch, ioClass: overrides.ioClass } } : config;
   };
   const daemon = new WatchDaemon({

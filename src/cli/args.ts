@@ -1,11 +1,13 @@
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import { UsageError } from '../core/errors.js';
 import { type SystemPaths, systemPaths } from '../sys/paths.js';
 import type { Io } from './output.js';
+import { VERSION } from './version.js';
 
 /** Options every program takes. */
 export interface CommonArgs {
-  config: string;
+  /** Undefined unless given: then the file must exist (see SystemPaths.configRequired). */
+  config: string | undefined;
   efivars: string;
   json: boolean;
   quiet: boolean;
@@ -36,8 +38,8 @@ export function buildParser(
     .env(false)
     .option('config', {
       type: 'string',
-      default: defaults.config,
-      describe: 'config file (env DUALROOT_CONFIG)',
+      defaultDescription: defaults.config,
+      describe: 'config file (env DUALROOT_CONFIG); one named here must exist',
     })
     .option('efivars', {
       type: 'string',
@@ -48,7 +50,7 @@ export function buildParser(
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print only problems' })
     .strict()
     .help()
-    .version(false)
+    .version(VERSION)
     .wrap(Math.min(100, process.stdout.columns ?? 100))
     .fail((message, error) => {
       throw error ?? new UsageError(message, `see ${program} --help`);
@@ -66,16 +68,61 @@ export function isBareHook(argv: string[]): boolean {
 /** The shared options as yargs gives them with nothing on the command line. */
 export function defaultArgs(io: Io): CommonArgs {
   const defaults = systemPaths(io.env);
-  return { config: defaults.config, efivars: defaults.efivars, json: false, quiet: false };
+  return { config: undefined, efivars: defaults.efivars, json: false, quiet: false };
+}
+
+/** The dry-run switch of every program that has one: rsync's names for it are aliases. */
+export function testOption(describe: string) {
+  return {
+    alias: ['t', 'n', 'dry-run'],
+    type: 'boolean',
+    default: false,
+    describe,
+  } as const satisfies Options;
 }
 
 /** The system paths with the command-line overrides applied. */
 export function pathsFrom(args: CommonArgs, io: Io): SystemPaths {
-  return { ...systemPaths(io.env), config: args.config, efivars: args.efivars };
+  const env = systemPaths(io.env);
+  return {
+    ...env,
+    config: args.config ?? env.config,
+    configRequired: args.config !== undefined || env.configRequired === true,
+    efivars: args.efivars,
+  };
+}
+
+/**
+ * Refuses a value on a boolean option other than true or false: yargs reads --test=yes, --test=1
+ * and -t1 as false, and a dry run asked for that way would write.
+ */
+export function checkBooleans(p: Argv<unknown>, argv: string[]): void {
+  const { boolean } = (p as unknown as { getOptions(): { boolean: string[] } }).getOptions();
+  const flags = new Set(boolean);
+  for (const arg of argv) {
+    if (arg === '--') return;
+    const long = /^--(?:no-)?([^=]+)=(.*)$/s.exec(arg);
+    if (long && flags.has(long[1]!) && long[2] !== 'true' && long[2] !== 'false')
+      throw new UsageError(
+        `${arg}: --${long[1]} is a switch and takes no value`,
+        `write --${long[1]} to turn it on (or leave it out)`,
+      );
+    const short = /^-([^-].*)$/s.exec(arg);
+    if (short && flags.has(short[1]![0]!)) {
+      const letters = [...short[1]!];
+      const bad = letters.find((c) => !flags.has(c));
+      if (bad !== undefined)
+        throw new UsageError(
+          `${arg}: -${letters[0]} is a switch and takes no value`,
+          `write -${letters[0]} alone (switches combine only with switches, as in -tq)`,
+        );
+    }
+  }
 }
 
 /** Output for --help must go through Io too; yargs writes it itself, so capture via this. */
 export async function parse<T>(p: Argv<T>, argv: string[], io: Io): Promise<T | undefined> {
+  checkBooleans(p as Argv<unknown>, argv);
   let help = '';
   const args = await p.exitProcess(false).parseAsync(argv, {}, (_err, _argv, output) => {
     help = output;

@@ -1,6 +1,15 @@
 import { bindRun, guardRun } from '../app/bind.js';
 import { ExitCode, type FailureError } from '../core/errors.js';
-import { type CommonArgs, defaultArgs, isBareHook, parse, parser, pathsFrom, refuseJson } from './args.js';
+import {
+  type CommonArgs,
+  defaultArgs,
+  isBareHook,
+  parse,
+  parser,
+  pathsFrom,
+  refuseJson,
+  testOption,
+} from './args.js';
 import { pacmanStyle, printHookError } from './hook.js';
 import { type Io, Logger } from './output.js';
 
@@ -22,12 +31,7 @@ export async function bindParser(io: Io) {
         default: false,
         describe: 'change nothing; exit 0 only if the target is the booted ESP',
       })
-      .option('test', {
-        alias: 't',
-        type: 'boolean',
-        default: false,
-        describe: 'print the mount it would make, change nothing',
-      })
+      .option('test', testOption('print the mount it would make, change nothing'))
       .option('hook', { type: 'boolean', default: false, describe: 'pacman PreTransaction guard mode' })
       .option('target', { type: 'string', describe: 'bind target (default: [bind] target, /boot)' })
       // Accepted only to be refused with a pointer to where the information is (refuseJson in main).

@@ -2,7 +2,7 @@ import { diskPlan, diskRun } from '../app/disk.js';
 import type { DiskCommand } from '../core/disk-facts.js';
 import { planLines, stepCommandLines } from '../core/disk-report.js';
 import { ExitCode, UsageError } from '../core/errors.js';
-import { type CommonArgs, parse, parser, pathsFrom, refuseJson } from './args.js';
+import { type CommonArgs, parse, parser, pathsFrom, refuseJson, testOption } from './args.js';
 import { type Io, Logger } from './output.js';
 
 const PROGRAM = 'dualroot-disk';
@@ -35,12 +35,7 @@ export async function diskParser(io: Io) {
       y.positional('action', { choices: ['add', 'replace'] as const }),
     )
     .demandCommand(1, 'name a command: add, replace or plan')
-    .option('test', {
-      alias: 't',
-      type: 'boolean',
-      default: false,
-      describe: 'print the plan, change nothing (same as plan)',
-    });
+    .option('test', testOption('print the plan, change nothing (same as plan)'));
 }
 
 /** dualroot-disk: add a second disk, or replace a dead one, in printed and resumable steps. */

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { applyFix, entriesRun } from '../app/entries.js';
 import { ExitCode, UsageError } from '../core/errors.js';
-import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
+import { type CommonArgs, parse, parser, pathsFrom, testOption } from './args.js';
 import { commandLine, entriesJson, printEntries } from './entries-print.js';
 import { type Io, Logger } from './output.js';
 
@@ -30,12 +30,7 @@ export function entriesOptions<T>(y: Argv<T>) {
       describe:
         'with --fix: also remove stale entries (a partition no disk has) that start a loader dualroot installs',
     })
-    .option('test', {
-      alias: 't',
-      type: 'boolean',
-      default: false,
-      describe: 'with --fix: print the efibootmgr commands, run nothing',
-    });
+    .option('test', testOption('with --fix: print the efibootmgr commands, run nothing'));
 }
 
 /** dualroot-esp entries' command line, without running it (for its help and the shell completions). */

@@ -7,13 +7,20 @@ export interface Io {
   stderr: (line: string) => void;
 }
 
-/** The real process streams. */
+/** The real process streams; a stream whose reader went away is dropped, not a crash. */
 export function processIo(): Io {
-  return {
-    env: process.env,
-    stdout: (line) => process.stdout.write(`${line}\n`),
-    stderr: (line) => process.stderr.write(`${line}\n`),
+  const line = (stream: NodeJS.WriteStream) => {
+    let closed = false;
+    // EPIPE (dualroot-esp | head -2): nobody reads the rest. The run itself goes on to its end and
+    // its exit code, so a sync is never cut short by a closed terminal or pager.
+    stream.on('error', () => {
+      closed = true;
+    });
+    return (text: string) => {
+      if (!closed) stream.write(`${text}\n`);
+    };
   };
+  return { env: process.env, stdout: line(process.stdout), stderr: line(process.stderr) };
 }
 
 /** True when stderr is the journal stream named by JOURNAL_STREAM (systemd.exec(5)). */

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { DualrootError, ExitCode } from '../core/errors.js';
+import { ConfigError, DualrootError, ExitCode } from '../core/errors.js';
 import { type Io, Logger, processIo } from './output.js';
 
 /** A program: parses argv, does its job, returns its exit code. */
@@ -10,6 +10,48 @@ export type ParserOf = (io: Io) => Argv<unknown> | Promise<Argv<unknown>>;
 
 /** `completion [SHELL]` or the Tab-press request of the completion scripts (cli/completion.ts). */
 const isCompletion = (argv: string[]) => argv[0] === 'completion' || argv[0] === '--get-yargs-completions';
+
+/** True when the command line asks for JSON (the last --json/--no-json wins, as yargs reads it). */
+export function jsonRequested(argv: string[]): boolean {
+  let json = false;
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (arg === '--json' || arg === '--json=true') json = true;
+    if (arg === '--no-json' || arg === '--json=false') json = false;
+  }
+  return json;
+}
+
+/** The JSON object printed for a failure under --json: what, the fix, the exit code, and where. */
+export function errorJson(program: string, error: unknown, exitCode: number): string {
+  const known = error instanceof DualrootError;
+  // By exit code, not class name: the bundles' minifier renames classes.
+  const kind =
+    error instanceof ConfigError
+      ? 'config'
+      : !known
+        ? 'unexpected'
+        : ({ [ExitCode.usage]: 'usage', [ExitCode.degraded]: 'degraded' }[exitCode] ?? 'failure');
+  const place =
+    error instanceof ConfigError
+      ? { file: error.file, line: error.line ?? null, section: error.section ?? null, key: error.key ?? null }
+      : {};
+  const body = {
+    error: {
+      program,
+      kind,
+      message: error instanceof Error ? error.message : String(error),
+      fix: (known && error.hint) || null,
+      exitCode,
+      ...place,
+    },
+  };
+  return JSON.stringify(body, null, 2);
+}
+
+/** A system error (ENOENT, EACCES, ...) carries its own clear message; a stack would only hide it. */
+const isSystemError = (error: unknown): error is NodeJS.ErrnoException =>
+  error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && 'syscall' in error;
 
 /**
  * Runs a program's main and maps errors to exit codes; the one place errors are caught. A
@@ -30,13 +72,14 @@ export async function runMain(
     return await main(argv, io);
   } catch (error) {
     const log = new Logger(io, program);
+    const exitCode = error instanceof DualrootError ? error.exitCode : ExitCode.failure;
+    if (jsonRequested(argv)) io.stdout(errorJson(program, error, exitCode));
     if (error instanceof DualrootError) {
       log.error(error.message);
       if (error.hint) log.error(`fix: ${error.hint}`);
-      return error.exitCode;
-    }
-    log.error(`unexpected failure: ${(error as Error).stack ?? String(error)}`);
-    return ExitCode.failure;
+    } else if (isSystemError(error)) log.error(`unexpected failure: ${error.message}`);
+    else log.error(`unexpected failure: ${(error as Error).stack ?? String(error)}`);
+    return exitCode;
   }
 }
 

@@ -35,12 +35,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const args = await parse<StatusArgs>(await statusParser(io), argv, io);
   if (!args) return ExitCode.ok;
   const log = new Logger(io, PROGRAM, args.quiet);
-  const { checks, exitCode } = await statusRun(pathsFrom(args, io), {
+  const {
+    checks,
+    exitCode: judged,
+    metricsError,
+  } = await statusRun(pathsFrom(args, io), {
     verify: args.verify,
     prometheus: args.prometheus,
   });
+  const exitCode = metricsError ? metricsError.exitCode : judged;
   if (args.json) {
-    log.data(JSON.stringify({ healthy: exitCode === 0, exitCode, checks }, null, 2));
+    const error = metricsError
+      ? { message: metricsError.message, fix: metricsError.hint ?? null }
+      : undefined;
+    log.data(JSON.stringify({ healthy: judged === 0, exitCode, checks, error }, null, 2));
     return exitCode;
   }
   for (const c of checks) {
@@ -55,5 +63,6 @@ export async function main(argv: string[], io: Io): Promise<number> {
       ? `DEGRADED: ${problems} problem${problems === 1 ? '' : 's'}: this machine may not boot if a disk dies`
       : `healthy: this machine can boot from either disk${warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : ''}`,
   );
+  if (metricsError) throw metricsError;
   return exitCode;
 }

@@ -2,7 +2,7 @@ import { syncRun } from '../app/sync.js';
 import { ExitCode } from '../core/errors.js';
 import { formatBytes, plural } from '../core/format.js';
 import type { JobResult } from '../core/sync-engine.js';
-import { type CommonArgs, defaultArgs, isBareHook, parse, parser, pathsFrom } from './args.js';
+import { type CommonArgs, defaultArgs, isBareHook, parse, parser, pathsFrom, testOption } from './args.js';
 import { pacmanStyle, printHookError } from './hook.js';
 import { type Io, Logger } from './output.js';
 
@@ -27,12 +27,7 @@ export async function syncParser(io: Io) {
       io,
     )
   )
-    .option('test', {
-      alias: 't',
-      type: 'boolean',
-      default: false,
-      describe: 'dry run: list what would be created, updated and deleted; change nothing',
-    })
+    .option('test', testOption('dry run: list what would be created, updated and deleted; change nothing'))
     .option('hook', { type: 'boolean', default: false, describe: 'pacman PostTransaction mode' })
     .option('allow-mass-delete', {
       type: 'boolean',

@@ -1,7 +1,7 @@
 import { type WatchControl, watchRun } from '../app/watch.js';
 import { IO_CLASSES, type IoClass } from '../core/config.js';
 import { ExitCode } from '../core/errors.js';
-import { type CommonArgs, parse, parser, pathsFrom, refuseJson } from './args.js';
+import { type CommonArgs, parse, parser, pathsFrom, refuseJson, testOption } from './args.js';
 import { type Io, Logger } from './output.js';
 
 const PROGRAM = 'dualroot-watch';
@@ -37,12 +37,7 @@ export async function watchParser(io: Io) {
         io,
       )
     )
-      .option('test', {
-        alias: 't',
-        type: 'boolean',
-        default: false,
-        describe: 'watch and log what would be synced (dry runs); write nothing',
-      })
+      .option('test', testOption('watch and log what would be synced (dry runs); write nothing'))
       .option('io-class', {
         choices: IO_CLASSES,
         describe: 'I/O class of the rsync runs (ionice -c), instead of [watch] io_class',

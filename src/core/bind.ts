@@ -40,3 +40,34 @@ export function decideBind(
   }
   return { action: 'bind', source: espMount, target };
 }
+
+/** Directories that are the system itself: binding an ESP over one would hide it (or, for /, everything). */
+const SYSTEM_DIRS = [
+  '/',
+  '/bin',
+  '/dev',
+  '/etc',
+  '/home',
+  '/lib',
+  '/lib64',
+  '/mnt',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/srv',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/var',
+];
+/** Trees whose every subdirectory belongs to the system (pacman's files, kernel filesystems). */
+const SYSTEM_TREES = ['/bin', '/dev', '/etc', '/lib', '/lib64', '/proc', '/sbin', '/sys', '/usr'];
+
+/** Why a path cannot be the bind target (/, a system directory), or undefined when it may be. */
+export function bindTargetProblem(target: string): string | undefined {
+  if (SYSTEM_DIRS.includes(target) || SYSTEM_TREES.some((tree) => target.startsWith(`${tree}/`)))
+    return `${target} is a system directory: binding the ESP there would hide it`;
+  return undefined;
+}

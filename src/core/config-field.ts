@@ -14,8 +14,9 @@ export interface Field {
 }
 
 /** The reader of one key of a section; every problem names file, section and key. */
-export function field(file: string, section: string, key: string, raw: unknown): Field {
-  const error = (problem: string, hint?: string) => new ConfigError({ file, section, key }, problem, hint);
+export function field(file: string, section: string, key: string, raw: unknown, line?: number): Field {
+  const error = (problem: string, hint?: string) =>
+    new ConfigError({ file, line, section, key }, problem, hint);
   const text = (): string | undefined => {
     if (raw === undefined) return undefined;
     if (Array.isArray(raw)) return raw.map(String).join(',');
@@ -39,8 +40,8 @@ export function field(file: string, section: string, key: string, raw: unknown):
       if (raw === undefined) return undefined;
       if (typeof raw === 'boolean') return raw;
       const s = String(raw).toLowerCase();
-      if (['yes', 'on', '1'].includes(s)) return true;
-      if (['no', 'off', '0'].includes(s)) return false;
+      if (['true', 'yes', 'on', '1'].includes(s)) return true;
+      if (['false', 'no', 'off', '0'].includes(s)) return false;
       throw error(`"${String(raw)}" is not a boolean`, 'use true or false');
     },
     number(min, max) {

@@ -1,7 +1,10 @@
 import ini from 'ini';
+import { bindTargetProblem } from './bind.js';
 import { type Field, field } from './config-field.js';
 import { checkOverlaps } from './config-overlaps.js';
+import { scanConfigText } from './config-text.js';
 import { ConfigError } from './errors.js';
+import { rsyncOptionProblem, SAFE_RSYNC_OPTION_LIST } from './rsync-options.js';
 
 /** The I/O classes of ionice -c, by name. */
 export const IO_CLASSES = ['idle', 'best-effort', 'realtime'] as const;
@@ -74,7 +77,12 @@ const esp = parser<Config['esp']>({
 const bind = parser<Config['bind']>({
   open: (config) => config.bind,
   keys: {
-    target: set('target', (v) => v.path()),
+    target: set('target', (v) => {
+      const target = v.path();
+      const problem = target === undefined ? undefined : bindTargetProblem(target);
+      if (problem) throw v.error(problem, 'use an empty directory of its own, such as /boot (the default)');
+      return target;
+    }),
     guard: set('guard', (v) => v.bool()),
   },
 });
@@ -162,71 +170,63 @@ export function setsNothing(text: string): boolean {
 /** Parses and validates config text; every problem is a ConfigError naming file, section and key. */
 export function parseConfig(text: string, file: string): Config {
   const config = defaultConfig(file);
+  const scanned = scanConfigText(text, file);
   let raw: Record<string, unknown>;
   try {
-    raw = ini.parse(text) as Record<string, unknown>;
+    raw = ini.parse(scanned.text) as Record<string, unknown>;
   } catch (error) {
     throw new ConfigError({ file }, `not valid INI: ${(error as Error).message}`);
   }
-  for (const [name, value] of Object.entries(raw)) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value))
-      throw new ConfigError(
-        { file, key: name },
-        'key outside any section',
-        'put it under [esp], [bind], [rsync], [watch] or [sync:NAME]',
-      );
+  for (const { name, line, keys } of scanned.sections) {
     const section = sectionParser(name);
     if (!section)
       throw new ConfigError(
-        { file, section: name },
+        { file, line, section: name },
         'unknown section',
         'sections are [esp], [bind], [rsync], [watch] and [sync:NAME] (NAME without dots)',
       );
-    const values = value as Record<string, unknown>;
     const known = Object.keys(section.keys);
-    for (const [key, v] of Object.entries(values)) {
-      if (typeof v === 'object' && v !== null && !Array.isArray(v))
-        throw new ConfigError(
-          { file, section: `${name}.${key}` },
-          'section names cannot contain "."',
-          'use [sync:NAME] with a plain NAME',
-        );
+    for (const [key, at] of keys)
       if (!known.includes(key))
         throw new ConfigError(
-          { file, section: name, key },
+          { file, line: at.line, section: name, key },
           'unknown key',
           `keys in [${name}] are: ${known.join(', ')}`,
         );
-    }
+    const values = (raw[name] ?? {}) as Record<string, unknown>;
     const into = section.open(
       config,
       name,
-      (problem, hint) => new ConfigError({ file, section: name }, problem, hint),
+      (problem, hint) => new ConfigError({ file, line, section: name }, problem, hint),
     );
-    for (const [key, parse] of Object.entries(section.keys)) parse(field(file, name, key, values[key]), into);
+    for (const [key, parse] of Object.entries(section.keys)) {
+      const at = keys.get(key);
+      parse(field(file, name, key, at ? values[key] : undefined, at?.line), into);
+    }
     section.close?.(
       into,
-      (key, problem, hint) => new ConfigError({ file, section: name, key }, problem, hint),
+      (key, problem, hint) =>
+        new ConfigError({ file, line: keys.get(key)?.line, section: name, key }, problem, hint),
     );
   }
   checkOverlaps(config);
   return config;
 }
 
-/** rsync options that would defeat dualroot's safety rules (delayed updates, the source left intact). */
-export const UNSAFE_RSYNC_OPTION = /^--(remove-source-files|inplace|append|no-delay-updates|write-devices)/;
-
-/** Splits rsync options on whitespace; each must be an option, and none may undo dualroot's safety. */
+/** Splits rsync options on whitespace; each must be on the allowlist of options known to be safe. */
 function parseRsyncOptions(value: Field, text: string): string[] {
   const options = text.split(/\s+/).filter(Boolean);
-  for (const o of options) {
-    if (!o.startsWith('-'))
+  // A path among the options is the likelier mistake: name it first.
+  const words = [...options.filter((o) => !o.startsWith('-')), ...options];
+  for (const o of words) {
+    const problem = rsyncOptionProblem(o);
+    if (problem)
       throw value.error(
-        `"${o}" is not an rsync option`,
-        'options start with "-"; paths belong in [sync:NAME]',
+        problem,
+        o.startsWith('-')
+          ? `remove it; allowed: ${SAFE_RSYNC_OPTION_LIST}`
+          : 'options start with "-"; paths belong in [sync:NAME]',
       );
-    if (UNSAFE_RSYNC_OPTION.test(o))
-      throw value.error(`"${o}" would defeat dualroot's safety rules`, 'remove it');
   }
   return options;
 }

@@ -83,3 +83,24 @@ export function loadOptionPartitionGuid(option: LoadOption): string | undefined 
     if (node.kind === 'hard-drive' && node.partitionGuid) return node.partitionGuid;
   return undefined;
 }
+
+/** What is at the efivarfs path: the directory, nothing, or something that is not a directory. */
+export type EfivarsState = 'ok' | 'missing' | 'not-directory';
+
+/** What a missing or wrong efivarfs path means and what to do, or undefined when it is a directory. */
+export function efivarsProblem(
+  dir: string,
+  state: EfivarsState,
+): { problem: string; hint: string } | undefined {
+  if (state === 'missing')
+    return {
+      problem: `${dir} does not exist: not booted in UEFI mode, or efivarfs not mounted`,
+      hint: 'boot this machine in UEFI mode; if it is, mount efivarfs (mount -t efivarfs efivarfs /sys/firmware/efi/efivars)',
+    };
+  if (state === 'not-directory')
+    return {
+      problem: `${dir} is not a directory, so not efivarfs`,
+      hint: 'point --efivars (or DUALROOT_EFIVARS) at the efivarfs directory, /sys/firmware/efi/efivars',
+    };
+  return undefined;
+}

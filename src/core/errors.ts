@@ -31,6 +31,8 @@ export interface ConfigPlace {
   file: string;
   section?: string | undefined;
   key?: string | undefined;
+  /** Line number in the file (1-based), when the problem is on one line. */
+  line?: number | undefined;
 }
 
 /** Bad or unsafe configuration; names file, section and key (exit 2). */
@@ -39,13 +41,22 @@ export class ConfigError extends DualrootError {
   readonly file: string;
   readonly section: string | undefined;
   readonly key: string | undefined;
+  readonly line: number | undefined;
   constructor(place: ConfigPlace, problem: string, hint?: string) {
-    const { file, section, key } = place;
-    const where = [file, section === undefined ? undefined : `[${section}]`, key].filter(Boolean).join(' ');
+    const { file, section, key, line } = place;
+    const where = [
+      file,
+      line === undefined ? undefined : `line ${line}`,
+      section === undefined ? undefined : `[${section}]`,
+      key,
+    ]
+      .filter(Boolean)
+      .join(' ');
     super(`${where}: ${problem}`, hint);
     this.file = file;
     this.section = section;
     this.key = key;
+    this.line = line;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { BlkidInfo } from './blkid.js';
+import { type EfivarsState, efivarsProblem } from './efivars.js';
 import { FailureError } from './errors.js';
 import { ESP_TYPE_GUID, normalizeGuid } from './guid.js';
 import { type MountEntry, mountPointsOf } from './mountinfo.js';
@@ -52,6 +53,8 @@ export type Evidence = 'LoaderDevicePartUUID' | 'BootCurrent' | 'single-esp';
 export interface FirmwareEvidence {
   /** Directory the variables were read from. */
   efivarsDir: string;
+  /** Whether that directory is there at all (absent: read as 'ok'). */
+  efivarsState?: EfivarsState;
   /** Partition GUID in LoaderDevicePartUUID; undefined when absent; `problem` when unreadable. */
   loaderDevicePartUuid: string | undefined;
   loaderProblem?: string;
@@ -117,6 +120,9 @@ export function identifyBooted(fw: FirmwareEvidence, esps: Esp[]): Booted {
   }
   const [only] = esps;
   if (esps.length === 1 && only) return { partUuid: only.partUuid, evidence: 'single-esp', esp: only };
+  const unusable = efivarsProblem(fw.efivarsDir, fw.efivarsState ?? 'ok');
+  if (unusable)
+    throw new FailureError(`cannot tell which ESP the firmware booted: ${unusable.problem}`, unusable.hint);
   const checked = [
     `LoaderDevicePartUUID in ${fw.efivarsDir}: ${fw.loaderProblem ?? 'absent'}`,
     `BootCurrent: ${fw.bootCurrent === undefined ? 'absent' : (fw.bootCurrentProblem ?? 'no partition')}`,

@@ -1,4 +1,4 @@
-import { UNSAFE_RSYNC_OPTION } from './config.js';
+import { rsyncOptionProblem, SAFE_RSYNC_OPTION_LIST } from './rsync-options.js';
 
 /** What dual-root's rsync_opts become in dualroot: options carried into [rsync] options, what was dropped and why. */
 export interface RsyncOptsTranslation {
@@ -20,7 +20,6 @@ const OUTPUT_LETTERS = 'vqhiPz';
 const CARRIED_LETTERS: Record<string, string> = {
   c: '--checksum',
   S: '--sparse',
-  u: '--update',
   W: '--whole-file',
 };
 const APPLIED_LONG = new Set([
@@ -77,10 +76,6 @@ export function translateRsyncOpts(text: string): RsyncOptsTranslation | { refus
       }
     } else if (!o.startsWith('--')) {
       return { refuse: `"${o}" is not an rsync option` };
-    } else if (UNSAFE_RSYNC_OPTION.test(o)) {
-      return {
-        refuse: `"${o}" would defeat dualroot's safety rules (copies are all-old or all-new, sources untouched)`,
-      };
     } else if (FILE_SELECTION.test(o)) {
       return {
         refuse: `"${o}" selects files for every item and ESP at once; put excludes on each sync item instead`,
@@ -89,6 +84,10 @@ export function translateRsyncOpts(text: string): RsyncOptsTranslation | { refus
       out.crossesFilesystems = true;
     } else if (APPLIED_LONG.has(o.split('=')[0] as string) || o.startsWith('--delete')) {
       dropped.push(o);
+    } else if (rsyncOptionProblem(o)) {
+      // dualroot.conf accepts only the options known to keep its promises (all-old or all-new
+      // copies, sources untouched); carrying another would write a file dualroot refuses.
+      return { refuse: `${rsyncOptionProblem(o)}; dualroot allows: ${SAFE_RSYNC_OPTION_LIST}` };
     } else {
       out.carried.push(o);
     }

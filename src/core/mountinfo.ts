@@ -1,3 +1,4 @@
+import { FailureError } from './errors.js';
 import { unescapeOctal } from './octal-escape.js';
 
 /** One line of /proc/self/mountinfo (proc(5)). */
@@ -22,7 +23,10 @@ export function parseMountinfo(text: string, file = 'mountinfo'): MountEntry[] {
     const fields = line.split(' ');
     const dash = fields.indexOf('-');
     if (dash < 6 || fields.length < dash + 3)
-      throw new SyntaxError(`${file} line ${index + 1}: not a mountinfo line: ${line}`);
+      throw new FailureError(
+        `${file} line ${index + 1}: not a mountinfo line: ${line}`,
+        'the mount table must be a mountinfo file as proc(5) describes (DUALROOT_MOUNTINFO, default /proc/self/mountinfo)',
+      );
     entries.push({
       id: Number(fields[0]),
       parentId: Number(fields[1]),

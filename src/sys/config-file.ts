@@ -1,16 +1,34 @@
 import { readFileSync, statSync } from 'node:fs';
 import { type Config, defaultConfig, parseConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
+import type { SystemPaths } from './paths.js';
 
-/** Loads the config: defaults when the file is absent; refuses one that anyone but root could change. */
-export function loadConfig(file: string, options: { requireRootOwned?: boolean } = {}): Config {
+/**
+ * Loads the config: defaults when the default file is absent (a file named on the command line or
+ * in DUALROOT_CONFIG must exist); refuses one that anyone but root could change.
+ */
+export function loadConfig(
+  from: string | Pick<SystemPaths, 'config' | 'configRequired'>,
+  options: { requireRootOwned?: boolean } = {},
+): Config {
+  const { config: file, configRequired } = typeof from === 'string' ? { config: from } : from;
   let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig(file);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !configRequired) return defaultConfig(file);
+    // A mistyped --config must not run with the defaults (every [sync:NAME] item dropped).
+    if (code === 'ENOENT')
+      throw new ConfigError(
+        { file },
+        'does not exist (named by --config or DUALROOT_CONFIG)',
+        'check the path; without --config and DUALROOT_CONFIG dualroot reads /etc/dualroot/dualroot.conf',
+      );
     throw new ConfigError({ file }, `cannot read: ${(error as Error).message}`);
   }
+  if (!stat.isFile())
+    throw new ConfigError({ file }, 'is not a regular file', 'point --config or DUALROOT_CONFIG at the file');
   if (options.requireRootOwned !== false) {
     // dualroot runs as root and hands these paths to rsync --delete: only root may decide them.
     if (stat.uid !== 0) {

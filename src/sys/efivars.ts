@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   bootVariableName,
   EFI_GLOBAL_GUID,
+  type EfivarsState,
   efivarName,
   LOADER_GUID,
   type LoadOption,
@@ -17,6 +18,15 @@ import type { FirmwareEvidence } from '../core/esp.js';
 /** True when the machine was booted with UEFI (its efivarfs directory exists). */
 export function isUefi(efivarsDir: string): boolean {
   return existsSync(efivarsDir);
+}
+
+/** Whether the efivarfs path is a directory, missing, or something else (a file given by mistake). */
+export function efivarsState(efivarsDir: string): EfivarsState {
+  try {
+    return statSync(efivarsDir).isDirectory() ? 'ok' : 'not-directory';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'not-directory';
+  }
 }
 
 /** Raw efivarfs file of a variable, or undefined when it does not exist. */
@@ -42,11 +52,18 @@ export function listBootOptions(efivarsDir: string): number[] {
 export function readFirmwareEvidence(efivarsDir: string): FirmwareEvidence {
   const evidence: FirmwareEvidence = {
     efivarsDir,
+    efivarsState: efivarsState(efivarsDir),
     loaderDevicePartUuid: undefined,
     bootCurrent: undefined,
     bootCurrentPartUuid: undefined,
   };
-  const loader = readVariable(efivarsDir, 'LoaderDevicePartUUID', LOADER_GUID);
+  if (evidence.efivarsState !== 'ok') return evidence;
+  let loader: Buffer | undefined;
+  try {
+    loader = readVariable(efivarsDir, 'LoaderDevicePartUUID', LOADER_GUID);
+  } catch (error) {
+    evidence.loaderProblem = `unreadable (${(error as Error).message})`;
+  }
   if (loader) {
     try {
       evidence.loaderDevicePartUuid = parseLoaderDevicePartUuid(loader);
@@ -55,9 +72,9 @@ export function readFirmwareEvidence(efivarsDir: string): FirmwareEvidence {
       evidence.loaderProblem = `unreadable (${(error as Error).message})`;
     }
   }
-  const current = readVariable(efivarsDir, 'BootCurrent', EFI_GLOBAL_GUID);
-  if (current) {
-    try {
+  try {
+    const current = readVariable(efivarsDir, 'BootCurrent', EFI_GLOBAL_GUID);
+    if (current) {
       evidence.bootCurrent = parseBootCurrent(current);
       const name = bootVariableName(evidence.bootCurrent);
       const option = readVariable(efivarsDir, name, EFI_GLOBAL_GUID);
@@ -69,9 +86,9 @@ export function readFirmwareEvidence(efivarsDir: string): FirmwareEvidence {
           evidence.bootCurrentProblem = `${name} ("${parsed.description}") has no Hard Drive node: no evidence`;
         }
       }
-    } catch (error) {
-      evidence.bootCurrentProblem = `unreadable (${(error as Error).message})`;
     }
+  } catch (error) {
+    evidence.bootCurrentProblem = `unreadable (${(error as Error).message})`;
   }
   return evidence;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 
 /** True when a path exists (following symlinks). */
 export function pathExists(path: string): boolean {
@@ -30,5 +30,14 @@ export function symlinkTarget(path: string): string | undefined {
     return readlinkSync(path);
   } catch {
     return undefined;
+  }
+}
+
+/** The names in a directory; undefined when it is missing, 'not-directory' when it is something else. */
+export function dirEntries(path: string): string[] | 'not-directory' | undefined {
+  try {
+    return readdirSync(path);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : 'not-directory';
   }
 }

@@ -1,6 +1,8 @@
 /** Every system path dualroot reads or writes, overridable so tests point at fixture trees. */
 export interface SystemPaths {
   config: string;
+  /** The config file was named (option or DUALROOT_CONFIG): then it must exist. */
+  configRequired?: boolean;
   efivars: string;
   mountinfo: string;
   proc: string;
@@ -27,6 +29,7 @@ export function systemPaths(env: NodeJS.ProcessEnv = process.env): SystemPaths {
   const proc = env.DUALROOT_PROC ?? '/proc';
   return {
     config: env.DUALROOT_CONFIG ?? '/etc/dualroot/dualroot.conf',
+    configRequired: env.DUALROOT_CONFIG !== undefined,
     efivars: env.DUALROOT_EFIVARS ?? '/sys/firmware/efi/efivars',
     mountinfo: env.DUALROOT_MOUNTINFO ?? `${proc}/self/mountinfo`,
     proc,

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Reads a JSON state file; undefined when absent or unreadable (state is advisory). */
@@ -11,9 +11,14 @@ export function readState<T>(file: string): T | undefined {
 }
 
 /** Writes a file atomically (temporary file + rename), so readers never see half of it. */
-export function writeFileAtomic(file: string, content: string): void {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
+export function writeFileAtomic(file: string, content: string, options: { makeDir?: boolean } = {}): void {
+  if (options.makeDir !== false) mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o644 });
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, content, { mode: 0o644 });
+    renameSync(tmp, file);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
 }

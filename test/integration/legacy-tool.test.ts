@@ -1,5 +1,5 @@
 // dual-root-tool on the simulated machine: the old options run the new programs with the right options.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { WatchControl } from '../../src/app/watch.js';
@@ -26,7 +26,9 @@ t.test('-bt: dualroot-bind --test, with the positional mount point as its target
   t.match(r.stderr, `running dualroot-bind --config ${m.config} --test (`);
   t.match(r.stdout, `would run: mount --bind ${m.efi[0]} ${join(m.root, 'boot')}`);
   const other = join(m.root, 'other');
+  mkdirSync(other); // dualroot-bind refuses a target that does not exist (issue 11)
   const target = await run(m.env, '-b', '-t', other);
+  t.equal(target.code, 0, target.stderr);
   t.match(target.stderr, `--test --target ${other}`);
   t.match(target.stdout, `would run: mount --bind ${m.efi[0]} ${other}`);
 });

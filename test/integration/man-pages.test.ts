@@ -54,14 +54,14 @@ function plainSource(page: string): string {
     .replace(/\\[&%]/g, '');
 }
 
-/** The long options of a yargs --help: "  -t, --test  ..." or "      --config  ..." lines. */
-function longOptions(help: string): string[] {
-  return [...help.matchAll(/^\s+(?:-\w, )?--([\w-]+)/gm)].map((m) => m[1]!);
+/** The names of each option of a yargs --help, one list per option line ("  -t, -n, --test, --dry-run  ..."). */
+function optionNames(help: string): string[][] {
+  return [...help.matchAll(/^\s+((?:--?[\w-]+, )*--[\w-]+)/gm)].map((m) => m[1]!.split(', '));
 }
 
-/** The short aliases of a yargs --help, with their long option: "  -q, --quiet". */
-function shortAliases(help: string): [string, string][] {
-  return [...help.matchAll(/^\s+-(\w), --([\w-]+)/gm)].map((m) => [m[1]!, m[2]!]);
+/** The long options of a yargs --help. */
+function longOptions(help: string): string[] {
+  return optionNames(help).flatMap((names) => names.filter((n) => n.startsWith('--')).map((n) => n.slice(2)));
 }
 
 t.test('docs/man holds every expected page, and only pages install.sh installs', async (t) => {
@@ -102,11 +102,13 @@ for (const { program, main, argv, page } of PROGRAMS) {
     for (const option of options) {
       t.ok(new RegExp(`--${option}(?![\\w-])`).test(text), `--${option} is in ${page}`);
     }
-    for (const [short, long] of shortAliases(help.stdout)) {
-      t.ok(
-        new RegExp(`-${short}[\\s",]+--${long}(?![\\w-])`).test(text),
-        `-${short}, --${long} is in ${page}`,
+    // Aliases are documented together, on the option's own line: ".BR -t , -n , --test , --dry-run".
+    const lines = text.split('\n');
+    for (const names of optionNames(help.stdout).filter((n) => n.length > 1)) {
+      const together = lines.some((line) =>
+        names.every((n) => new RegExp(`(^|[\\s",])${n}(?![\\w-])`).test(line)),
       );
+      t.ok(together, `${names.join(', ')} are documented together in ${page}`);
     }
   });
 }

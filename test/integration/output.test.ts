@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, symlinkSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
@@ -46,8 +46,10 @@ t.test('hooks in a chroot print "Skipped:" and succeed', async (t) => {
 });
 
 t.test('a machine without sysfs is a clear failure (exit 1), not a crash', async (t) => {
+  const config = join(scratch(t), 'dualroot.conf');
+  writeFileSync(config, '', { mode: 0o644 });
   const result = await runProgram(sync, 'dualroot-sync', [], {
-    DUALROOT_CONFIG: '/nonexistent',
+    DUALROOT_CONFIG: config,
     DUALROOT_SYSFS: '/nonexistent',
     DUALROOT_EFIVARS: '/nonexistent',
   });

@@ -225,7 +225,7 @@ t.test('config errors exit 2 naming file, section and key', async (t) => {
   );
   t.match(overlap.stderr, /fix: a destination must live on another disk/);
   writeFileSync(m.config, '[esp]\nsync = yes please\n');
-  t.match((await run(m.env)).stderr, `${m.config} [esp] sync: "yes please" is not a boolean`);
+  t.match((await run(m.env)).stderr, `${m.config} line 2 [esp] sync: "yes please" is not a boolean`);
   await execa('chmod', ['666', m.config]);
   const unsafe = await run(m.env);
   t.equal(unsafe.code, 2);

@@ -94,7 +94,7 @@ t.test('SIGHUP with a broken config keeps running on the old one; journal prefix
   const err = readFileSync(errFile, 'utf8');
   t.match(
     err,
-    /^<3>reload failed, keeping the previous configuration: .*dualroot\.conf \[watch\] delay: "banana"/m,
+    /^<3>reload failed, keeping the previous configuration: .*dualroot\.conf line \d+ \[watch\] delay: "banana"/m,
   );
   t.match(d.out(), /^<6>esp: synced /m, 'info lines carry <6> when stderr is the journal');
   t.equal(d.child.exitCode, null, 'still running');

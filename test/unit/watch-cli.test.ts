@@ -29,5 +29,5 @@ t.test('a bad config at start is a configuration error (exit 2) naming file, sec
     DUALROOT_RUN_DIR: join(dir, 'run'),
   });
   t.equal(r.code, 2);
-  t.match(r.stderr, /dualroot\.conf \[watch\] max_delay: 1 is less than delay/);
+  t.match(r.stderr, /dualroot\.conf line \d+ \[watch\] max_delay: 1 is less than delay/);
 });
