@@ -113,7 +113,9 @@ export function fishScript(model: CommandModel): string {
     for (const c of ctx.commands)
       lines.push(`complete -c ${program}${when} -a ${c.name} -d ${fishQuote(c.description)}`);
     for (const o of ctx.options) {
-      const names = [...o.short.map((s) => `-s ${s}`), `-l ${o.name}`].join(' ');
+      const names = [...o.short.map((s) => `-s ${s}`), ...[o.name, ...o.long].map((l) => `-l ${l}`)].join(
+        ' ',
+      );
       let value = '';
       if (o.choices) value = ` -x -a ${fishQuote(o.choices.join(' '))}`;
       else if (o.takesValue && o.values === 'device') value = ` -x -a ${fishQuote(ask)}`;

@@ -5,10 +5,12 @@ import type { Argv } from 'yargs';
 /** Where an option's or positional's values come from when they are not a fixed list. */
 export type ValueSource = 'file' | 'device';
 
-/** One option: its long name, short aliases, description and what its value is. */
+/** One option: its long name, short and long aliases, description and what its value is. */
 export interface OptionModel {
   name: string;
   short: string[];
+  /** Other long names (--dry-run for --test); yargs' camelCase twins are not among them. */
+  long: string[];
   description: string;
   /** Booleans take no value; everything else does. */
   takesValue: boolean;
@@ -98,6 +100,7 @@ export function commandModel(
     options.push({
       name: key,
       short: aliases.filter((a) => a.length === 1),
+      long: aliases.filter((a) => a.length > 1 && !/[A-Z]/.test(a)),
       description: clean(descriptions[key]),
       takesValue: !o.boolean.includes(key),
       choices: o.choices[key],

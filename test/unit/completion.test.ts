@@ -48,6 +48,7 @@ t.test('options complete from the --help definitions', async (t) => {
     '--quiet',
     '--test',
     '--verbose',
+    '--version',
   ]);
 });
 
@@ -108,7 +109,7 @@ t.test('completion SHELL prints the script; the normal path never sees the word'
   );
   t.ok(
     fish.includes(
-      "complete -c dualroot-watch -s t -l test -d 'watch and log what would be synced (dry runs); write nothing'",
+      "complete -c dualroot-watch -s t -s n -l test -l dry-run -d 'watch and log what would be synced (dry runs); write nothing'",
     ),
   );
   const bySHELL = await run('dualroot-sync', sync, syncParser, ['completion'], {

@@ -1,7 +1,7 @@
 // The hooks' bare `--hook` skips yargs (start-up): the arguments it makes up must be exactly
 // what yargs would have parsed, or the hook would run with other settings than `--hook` says.
 import t from 'tap';
-import { defaultArgs, isBareHook, parse } from '../../src/cli/args.js';
+import { defaultArgs, isBareHook, parse, pathsFrom } from '../../src/cli/args.js';
 import { bindParser } from '../../src/cli/bind.js';
 import type { Io } from '../../src/cli/output.js';
 import { hookArgs, syncParser } from '../../src/cli/sync.js';
@@ -12,12 +12,13 @@ const io: Io = {
   stderr: () => {},
 };
 
-/** The options given, without yargs' own keys, the one-letter aliases and options left unset. */
+/** The options given, without yargs' own keys, the aliases (-t, --dry-run) and options left unset. */
 // yargs also gives each kebab-case option in camelCase; the programs read only the kebab-case key.
 const options = (args: object) =>
   Object.fromEntries(
     Object.entries(args).filter(
-      ([k, v]) => k !== '_' && k !== '$0' && k.length > 1 && !/[A-Z]/.test(k) && v !== undefined,
+      ([k, v]) =>
+        k !== '_' && k !== '$0' && k !== 'dry-run' && k.length > 1 && !/[A-Z]/.test(k) && v !== undefined,
     ),
   );
 
@@ -32,7 +33,10 @@ t.test('dualroot-bind --hook: the same arguments with and without yargs', async 
   const parsed = await parse(await bindParser(io), ['--hook'], io);
   const fast = { ...defaultArgs(io), check: false, test: false, hook: true, target: undefined };
   t.strictSame(options(fast), options(parsed ?? {}));
-  t.equal(fast.config, '/etc/test/dualroot.conf', 'paths from the environment');
+  t.equal(pathsFrom(fast, io).config, '/etc/test/dualroot.conf', 'paths from the environment');
+  t.equal(pathsFrom(fast, io).configRequired, true, 'a config named by the environment must exist');
+  const quiet = { ...io, env: {} };
+  t.equal(pathsFrom(defaultArgs(quiet), quiet).configRequired, false, 'the default config may be absent');
 });
 
 t.test('dualroot-sync --hook: the same arguments with and without yargs', async (t) => {
