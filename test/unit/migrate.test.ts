@@ -147,6 +147,32 @@ const refusals: [string, string, RegExp][] = [
   ['a bad nice', 'nice = 40', /from -20 to 19/],
   ['a bad item shape', 'sync = [["/etc"]]', /wrong shape/],
   ['a non-boolean dualroot', 'dualroot = "yes"', /not true or false/],
+  ['sync not a list', 'sync = "/etc"', /sync: not a list/],
+  ['a destination that is not a path', 'sync = ["/etc", 5]', /destination is not a path/],
+  ['excludes that are not strings', 'sync = ["/etc", "/mnt/x/", [1]]', /excludes are not a list of strings/],
+  ['an exclude of the contents', 'sync = ["/etc/", "/mnt/x/", ["/"]]', /excludes the whole source/],
+  ['-C (cvs excludes for everything)', 'rsync_opts = "-axC"', /-C, which selects files/],
+  ['a short option with no long equivalent known', 'rsync_opts = "-axj"', /-j is not an option .* knows/],
+  ['a word that is not an option', 'rsync_opts = "-ax foo"', /"foo" is not an rsync option/],
+  ['rsync_opts not a string', 'rsync_opts = 5', /rsync_opts: not a string/],
+  [
+    '--append',
+    'rsync_opts = "-axHAX --append"',
+    /"--append" is not one of the rsync options known to be safe/,
+  ],
+  [
+    '--no-one-file-system after -x',
+    'rsync_opts = "-axHAX --no-one-file-system"\nsync = ["/etc", "/mnt/x/"]',
+    /no -x/,
+  ],
+  [
+    'a destination another item with the same source has',
+    'sync = [["/etc", "/mnt/a/"], ["/etc", "/mnt/a"]]',
+    /\/mnt\/a\/etc is also a destination of sync item 1/,
+  ],
+  ['a negative sync_delay', 'sync_delay = -1', /from 0 to 86400/],
+  ['a nice that is not a number', 'nice = "x"', /"x" is not a number/],
+  ['an ionice_class out of range', 'ionice_class = 7', /from 0 to 3/],
 ];
 for (const [what, text, reason] of refusals) {
   t.test(`refused: ${what}`, async (t) => {
@@ -154,6 +180,13 @@ for (const [what, text, reason] of refusals) {
     t.throws(() => migrateLegacy(text, OLD, NEW), ConfigError, 'a ConfigError naming the old file');
   });
 }
+
+t.test('invalid TOML in the middle of the file names that line', async (t) => {
+  t.throws(() => migrateLegacy('nice = 15\nsync_delay = = 3\ndualroot = true\n', OLD, NEW), {
+    file: OLD,
+    message: /not valid TOML at line 2, column \d+/,
+  });
+});
 
 t.test('invalid TOML names the line', async (t) => {
   t.throws(() => migrateLegacy('nice = 15\nsync = [\n  ["/etc", "/mnt/x/"\n', OLD, NEW), {
