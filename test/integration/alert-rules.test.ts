@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import t from 'tap';
 import { parse } from 'yaml';
 import { main as sync } from '../../src/cli/sync.js';
+import { btrfsRaid1, loseDisk } from '../helpers/btrfs-raid.js';
 import {
   type AlertRule,
   expectedAlert,
@@ -15,7 +16,7 @@ import {
   promtool,
   type Sample,
 } from '../helpers/promtool.js';
-import { makeDisk, mount, runProgram } from '../helpers/sim.js';
+import { mount, runProgram } from '../helpers/sim.js';
 import {
   CAPTURED_PARTUUIDS,
   EFIVARS_FIXTURES,
@@ -89,24 +90,10 @@ t.test('real dualroot-status metrics of each state: lint-clean, and exactly thei
   ]);
 
   // A btrfs RAID1 root that lost a device and runs mounted degraded.
-  const [a, b] = [
-    await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 300, fs: 'none' }]),
-    await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 300, fs: 'none' }]),
-  ];
-  await execa('mkfs.btrfs', [
-    '-q',
-    '-f',
-    '-d',
-    'raid1',
-    '-m',
-    'raid1',
-    a.parts[0]!.device,
-    b.parts[0]!.device,
-  ]);
-  await execa('partx', ['-d', b.loop]);
-  await execa('btrfs', ['device', 'scan', '--forget'], { reject: false });
+  const { b, members } = await btrfsRaid1(t, m.root);
+  await loseDisk(b);
   const root = join(m.root, 'raidroot');
-  await mount(t, a.parts[0]!.device, root, ['-o', 'degraded']);
+  await mount(t, members[0], root, ['-o', 'degraded']);
   await capture('root-degraded', { ...m.envx, DUALROOT_ROOT: root }, 3, [
     ['DualrootDegraded'],
     ['DualrootRootNotRedundant', { check: 'root', subject: root }],

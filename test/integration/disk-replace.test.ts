@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
 import { main as disk } from '../../src/cli/disk.js';
+import { btrfsRaid1, loseDisk } from '../helpers/btrfs-raid.js';
 import { blankDisk, type OneDiskMachine } from '../helpers/disk-sim.js';
-import { efivarsFor, makeDisk, mount, runProgram, scratch } from '../helpers/sim.js';
+import { efivarsFor, mount, runProgram, scratch } from '../helpers/sim.js';
 
 const run = (env: NodeJS.ProcessEnv, ...argv: string[]) => runProgram(disk, 'dualroot-disk', argv, env);
 
@@ -18,23 +19,10 @@ t.test('replace: the missing devid, the dead fstab line pointed at the new ESP',
     { type: 'esp' as const, sizeMiB: 32 },
     { type: 'linux' as const, sizeMiB: 160, fs: 'none' as const },
   ];
-  const a = await makeDisk(t, root, spec);
-  const b = await makeDisk(t, root, spec);
+  const { a, b } = await btrfsRaid1(t, root, spec);
   const machine = { root } as OneDiskMachine;
-  await execa('mkfs.btrfs', [
-    '-q',
-    '-f',
-    '-d',
-    'raid1',
-    '-m',
-    'raid1',
-    a.parts[1]!.device,
-    b.parts[1]!.device,
-  ]);
   // The second disk dies: gone from the kernel, the root mounts degraded from the first.
-  await execa('partx', ['-d', b.loop]);
-  await execa('losetup', ['-d', b.loop]);
-  await execa('btrfs', ['device', 'scan', '--forget'], { reject: false });
+  await loseDisk(b, true);
   const rootfs = join(root, 'rootfs');
   await mount(t, a.parts[1]!.device, rootfs, ['-o', 'degraded']);
   await mount(t, a.parts[0]!.device, join(root, 'efi0'));

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
 import { main as sync } from '../../src/cli/sync.js';
-import { makeDisk, mount, runProgram } from '../helpers/sim.js';
+import { btrfsRaid1, loseDisk } from '../helpers/btrfs-raid.js';
+import { mount, runProgram } from '../helpers/sim.js';
 import { CAPTURED_PARTUUIDS, healthyMachine, runStatus } from '../helpers/status-machine.js';
 import { bytes, writeTree } from '../helpers/tree.js';
 
@@ -110,25 +111,13 @@ t.test(
   'root btrfs RAID1: a missing device, then single chunks written while degraded, are problems',
   async (t) => {
     const m = await healthy(t);
-    const a = await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 300, fs: 'none' }]);
-    const b = await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 300, fs: 'none' }]);
-    await execa('mkfs.btrfs', [
-      '-q',
-      '-f',
-      '-d',
-      'raid1',
-      '-m',
-      'raid1',
-      a.parts[0]!.device,
-      b.parts[0]!.device,
-    ]);
+    const { a, b } = await btrfsRaid1(t, m.root);
     const root = join(m.root, 'raidroot');
     await mount(t, a.parts[0]!.device, root);
     const ok = await run({ ...m.envx, DUALROOT_ROOT: root });
     t.match(ok.stdout, /^ok {7}root {6}root RAID1 healthy: 2 of 2 devices present, data RAID1$/m);
     await execa('umount', [root]);
-    await execa('partx', ['-d', b.loop]);
-    await execa('btrfs', ['device', 'scan', '--forget'], { reject: false });
+    await loseDisk(b);
     await mount(t, a.parts[0]!.device, root, ['-o', 'degraded']);
     const degraded = await run({ ...m.envx, DUALROOT_ROOT: root });
     t.equal(degraded.code, 3);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import t, { type Test } from 'tap';
 import { main as sync } from '../../src/cli/sync.js';
-import { makeDisk, mount, runProgram, type SimMachine, twoDiskMachine } from '../helpers/sim.js';
+import { itemDisk } from '../helpers/item-disk.js';
+import { runProgram, type SimMachine, twoDiskMachine } from '../helpers/sim.js';
 import { snapshot, writeTree } from '../helpers/tree.js';
 
 const run = (env: NodeJS.ProcessEnv, ...argv: string[]) => runProgram(sync, 'dualroot-sync', argv, env);
@@ -13,13 +14,7 @@ const run = (env: NodeJS.ProcessEnv, ...argv: string[]) => runProgram(sync, 'dua
 /** A machine with one more disk holding the items' sources (root0) and one their copies (root1). */
 async function withRoots(t: Test) {
   const m = await twoDiskMachine(t);
-  const disk = await makeDisk(t, m.root, [
-    { type: 'linux', sizeMiB: 16 },
-    { type: 'linux', sizeMiB: 16 },
-  ]);
-  const [root0, root1] = [join(m.root, 'root0'), join(m.root, 'root1')];
-  await mount(t, disk.parts[0]!.device, root0);
-  await mount(t, disk.parts[1]!.device, root1);
+  const { source: root0, copy: root1 } = await itemDisk(t, m, ['root0', 'root1']);
   writeTree(join(root0, 'etc'), { hostname: 'box\n' });
   return { m, root0, root1 };
 }

@@ -5,7 +5,8 @@ import { execa } from 'execa';
 import t from 'tap';
 import { main as status } from '../../src/cli/status.js';
 import { main as sync } from '../../src/cli/sync.js';
-import { defer, makeDisk, mount, runProgram, twoDiskMachine } from '../helpers/sim.js';
+import { itemDisk } from '../helpers/item-disk.js';
+import { defer, runProgram, twoDiskMachine } from '../helpers/sim.js';
 import { writeTree } from '../helpers/tree.js';
 
 const run = (env: NodeJS.ProcessEnv, ...argv: string[]) => runProgram(sync, 'dualroot-sync', argv, env);
@@ -44,13 +45,7 @@ t.test(
 
 t.test('rsync exit 23 (some files not transferred) says the copy may be partial', async (t) => {
   const m = await twoDiskMachine(t);
-  const disk = await makeDisk(t, m.root, [
-    { type: 'linux', sizeMiB: 16 },
-    { type: 'linux', sizeMiB: 16 },
-  ]);
-  const [src, dst] = [join(m.root, 'root0'), join(m.root, 'root1')];
-  await mount(t, disk.parts[0]!.device, src);
-  await mount(t, disk.parts[1]!.device, dst);
+  const { source: src, copy: dst } = await itemDisk(t, m, ['root0', 'root1']);
   writeTree(src, { 'etc/a': 'a1', 'etc/b': 'b1' });
   mkdirSync(join(dst, 'etc'));
   writeFileSync(

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import t, { type Test } from 'tap';
 import { main as sync } from '../../src/cli/sync.js';
-import { makeDisk, mount, runProgram, twoDiskMachine } from '../helpers/sim.js';
+import { itemDisk } from '../helpers/item-disk.js';
+import { runProgram, twoDiskMachine } from '../helpers/sim.js';
 import { snapshot, writeTree } from '../helpers/tree.js';
 
 const run = (env: NodeJS.ProcessEnv, ...argv: string[]) => runProgram(sync, 'dualroot-sync', argv, env);
@@ -13,13 +14,7 @@ const run = (env: NodeJS.ProcessEnv, ...argv: string[]) => runProgram(sync, 'dua
 /** /srv on its own filesystem (in fstab), copied to another disk's /srv, synced once. */
 async function srvMachine(t: Test) {
   const m = await twoDiskMachine(t);
-  const disk = await makeDisk(t, m.root, [
-    { type: 'linux', sizeMiB: 16 },
-    { type: 'linux', sizeMiB: 16 },
-  ]);
-  const [srv, copy] = [join(m.root, 'srv'), join(m.root, 'root1')];
-  await mount(t, disk.parts[0]!.device, srv);
-  await mount(t, disk.parts[1]!.device, copy);
+  const { disk, source: srv, copy } = await itemDisk(t, m, ['srv', 'root1']);
   const fstabBefore = readFileSync(m.fstab, 'utf8');
   appendFileSync(m.fstab, `PARTUUID=${disk.parts[0]!.partUuid} ${srv} ext4 nofail 0 2\n`);
   writeTree(srv, { 'www/index.html': '<h1>hi</h1>', 'www/a.css': 'a', 'data/db': 'rows', 'data/log': 'l' });

@@ -2,10 +2,10 @@
 // metrics node_exporter reads, and what a bad configuration does to the unit.
 import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
 import t from 'tap';
 import { main as bind } from '../../src/cli/bind.js';
 import { main as sync } from '../../src/cli/sync.js';
+import { btrfsRaid1 } from '../helpers/btrfs-raid.js';
 import { bundle } from '../helpers/bundle.js';
 import { ensureBuilt, repo } from '../helpers/packaging-install.js';
 import { mountNamespace } from '../helpers/pacman-harness.js';
@@ -31,11 +31,8 @@ t.test(
     // (captured EFI variables), /boot bound, an fstab with nofail, a btrfs RAID1 root, and an
     // approach-2 item whose source holds a user's private directory.
     const m = await twoDiskMachine(t, { partUuids: PARTUUIDS });
-    const a = await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 300, fs: 'none' }]);
-    const b = await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 300, fs: 'none' }]);
+    const { members: raid } = await btrfsRaid1(t, m.root);
     const other = await makeDisk(t, m.root, [{ type: 'linux', sizeMiB: 64 }]);
-    const raid = [a.parts[0]!.device, b.parts[0]!.device];
-    await execa('mkfs.btrfs', ['-q', '-f', '-d', 'raid1', '-m', 'raid1', ...raid]);
     const root = join(m.root, 'raidroot');
     await mount(t, raid[0]!, root);
     const home = join(root, 'home');

@@ -1,22 +1,16 @@
 // The daemon, by itself, must not wipe the copy when an item's source filesystem goes away: the
 // unmounted /srv is an empty directory on the filesystem below, and the plan calls it degraded.
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
-import { makeDisk, mount, twoDiskMachine } from '../helpers/sim.js';
+import { itemDisk } from '../helpers/item-disk.js';
+import { twoDiskMachine } from '../helpers/sim.js';
 import { snapshot, writeTree } from '../helpers/tree.js';
 import { sleep, startInProcess, waitFor } from '../helpers/watch.js';
 
 t.test('the daemon: an unmounted item source is degraded, never copied over its copy', async (t) => {
   const m = await twoDiskMachine(t);
-  const disk = await makeDisk(t, m.root, [
-    { type: 'linux', sizeMiB: 16 },
-    { type: 'linux', sizeMiB: 16 },
-  ]);
-  const [srv, copy] = [join(m.root, 'srv'), join(m.root, 'root1')];
-  await mount(t, disk.parts[0]!.device, srv);
-  await mount(t, disk.parts[1]!.device, copy);
+  const { disk, source: srv, copy } = await itemDisk(t, m, ['srv', 'root1']);
   appendFileSync(m.fstab, `PARTUUID=${disk.parts[0]!.partUuid} ${srv} ext4 nofail 0 2\n`);
   writeTree(srv, { 'www/index.html': 'hi', 'data/db': 'rows' });
   writeFileSync(m.config, `[esp]\nsync = false\n[sync:srv]\nsource = ${srv}\ndestinations = ${copy}\n`);
