@@ -1,5 +1,5 @@
 // dual-root-tool on the simulated machine: the old options run the new programs with the right options.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { WatchControl } from '../../src/app/watch.js';
@@ -59,9 +59,14 @@ t.test('-sd -t: dualroot-watch --test, stopped like the daemon', async (t) => {
       if (event.type === 'armed') stop();
     },
   };
+  writeTree(m.efi[0]!, { 'vmlinuz-linux': bytes(1000, 1) });
   const code = await main(['-sd', '-t'], io, control);
   t.equal(code, 0, out.join('\n'));
   t.match(out[0], `dual-root-tool: running dualroot-watch --config ${m.config} --test (`);
+  t.notOk(
+    existsSync(join(m.efi[1]!, 'vmlinuz-linux')),
+    "the daemon's start-up sync was a dry run: nothing copied",
+  );
 });
 
 t.test('with no dualroot.conf settings, the old config is read through the translation', async (t) => {
