@@ -167,3 +167,15 @@ export function asBuilder(
     { cwd: options.cwd, reject: false, all: true },
   );
 }
+
+/**
+ * makepkg as the builder in `dir` (a builderDir with a PKGBUILD), building in dir/build and writing
+ * the package to dir with the extension `pkgext`; `env` adds to makepkg's (SOURCE_DATE_EPOCH, ...).
+ */
+export function makepkg(dir: string, pkgext: string, env: Record<string, string> = {}) {
+  return asBuilder('makepkg', ['--nodeps', '--noconfirm', '--force'], {
+    cwd: dir,
+    home: dir,
+    env: { PKGDEST: dir, PKGEXT: pkgext, BUILDDIR: join(dir, 'build'), ...env },
+  });
+}

@@ -4,7 +4,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { asBuilder, builderDir } from './packaging-install.js';
+import { builderDir, makepkg } from './packaging-install.js';
 import type { PacmanMachine } from './pacman-harness.js';
 
 /** A package to build: its name, version and files (path without the leading slash → content). */
@@ -40,18 +40,11 @@ export async function buildPackage(t: Test, spec: PackageSpec): Promise<string> 
     ].join('\n'),
     { mode: 0o644 },
   );
-  const built = await asBuilder('makepkg', ['--nodeps', '--noconfirm', '--force'], {
-    cwd: dir,
-    home: dir,
-    // Distinct build times per version, as real package builds have: makepkg stamps every file
-    // with SOURCE_DATE_EPOCH (default: now), and two builds in the same second would give the
-    // upgrade the same size and mtime, which rsync's quick check rightly treats as unchanged.
-    env: {
-      PKGDEST: dir,
-      PKGEXT: '.pkg.tar',
-      BUILDDIR: join(dir, 'build'),
-      SOURCE_DATE_EPOCH: String(1_700_000_000 + spec.version * 86_400),
-    },
+  // Distinct build times per version, as real package builds have: makepkg stamps every file
+  // with SOURCE_DATE_EPOCH (default: now), and two builds in the same second would give the
+  // upgrade the same size and mtime, which rsync's quick check rightly treats as unchanged.
+  const built = await makepkg(dir, '.pkg.tar', {
+    SOURCE_DATE_EPOCH: String(1_700_000_000 + spec.version * 86_400),
   });
   if (built.exitCode !== 0) throw new Error(`makepkg failed for ${spec.name}: ${built.all}`);
   return join(dir, `${spec.name}-${spec.version}-1-any.pkg.tar`);

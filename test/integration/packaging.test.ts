@@ -14,6 +14,7 @@ import {
   ensureBuilt,
   expectedFiles,
   listTree,
+  makepkg,
   repo,
   requiredPrograms,
   runInstall,
@@ -201,11 +202,7 @@ t.test('makepkg builds the package from the working tree with the expected layou
   await execa('chown', ['-R', 'nobody:nogroup', dir]);
 
   const started = Date.now();
-  const r = await asBuilder('makepkg', ['--nodeps', '--noconfirm', '--force'], {
-    cwd: dir,
-    home: dir,
-    env: { PKGDEST: dir, PKGEXT: '.pkg.tar.zst', BUILDDIR: join(dir, 'build') },
-  });
+  const r = await makepkg(dir, '.pkg.tar.zst');
   t.comment(`makepkg took ${((Date.now() - started) / 1000).toFixed(1)} s`);
   t.equal(r.exitCode, 0, 'makepkg succeeds', { output: String(r.all).slice(-4000) });
   const pkg = join(dir, `dualroot-${pkgver}-1-any.pkg.tar.zst`);
