@@ -6,6 +6,7 @@
 // Each scenario lives in test/vm/lib/scenario-*.ts; this file only lists them.
 import t from 'tap';
 import { buildLab, missingPrerequisites } from './lib/lab.js';
+import { scenarioAddDisk } from './lib/scenario-add-disk.js';
 import { scenarioBootEntries } from './lib/scenario-boot-entries.js';
 import { scenarioBothDisks } from './lib/scenario-both-disks.js';
 import { scenarioReplaceDisk } from './lib/scenario-replace-disk.js';
@@ -32,5 +33,9 @@ if (process.env.DUALROOT_SKIP_VM === '1') {
   );
   t.test('4: a blank disk replaces disk 0 by the documented procedure; both disks boot on their own', (t) =>
     scenarioReplaceDisk(t, lab),
+  );
+  // 5 is test/vm/systemd.test.ts (real systemd as init).
+  t.test('6: add a disk to a one-disk machine: dualroot-disk add; each disk then boots alone', (t) =>
+    scenarioAddDisk(t, lab),
   );
 }
