@@ -31,7 +31,7 @@ if (process.env.DUALROOT_SKIP_VM === '1') {
   t.test('3: boot entries: firmware-made only ends in the Shell; entries --fix boots either disk', (t) =>
     scenarioBootEntries(t, lab),
   );
-  t.test('4: a blank disk replaces disk 0 by the documented procedure; both disks boot on their own', (t) =>
+  t.test('4: a blank disk replaces disk 0 with dualroot-disk replace; both disks boot on their own', (t) =>
     scenarioReplaceDisk(t, lab),
   );
   // 5 is test/vm/systemd.test.ts (real systemd as init).

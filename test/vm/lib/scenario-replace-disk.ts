@@ -1,11 +1,12 @@
-// Lab scenario 4: disk 0 dies and a blank disk takes its slot; the documented procedure makes it a
-// full member again, and each disk then boots on its own.
+// Lab scenario 4: disk 0 dies and a blank disk takes its slot; `dualroot-disk replace` (docs/guide.md
+// "Replacing a dead disk") makes it a full member again, a second run does nothing, and each disk then
+// boots on its own.
 import type { Test } from 'tap';
 import { json, run } from './guest-results.js';
 import { type LabInfo, LabMachine } from './lab.js';
-import { assertBooted, assertEspsIdentical, filesTransferred } from './lab-assert.js';
+import { assertBooted, assertEspsIdentical } from './lab-assert.js';
 
-/** The guest steps of docs/guide.md "Replacing a dead disk", for a blank disk in slot 0. */
+/** Guest steps: the blank disk found, the degraded state seen, the plan printed, the replace run twice. */
 function replacementSteps(lab: LabInfo): string {
   const [oldEsp, goodEsp] = lab.espPartuuids;
   return `
@@ -17,49 +18,29 @@ result new-disk-partitions "$(ls /sys/class/block/ | grep -c "^$(basename "$new"
 run bind dualroot-bind
 run sync-degraded dualroot-sync
 run status-degraded dualroot-status
-run show-before btrfs filesystem show /
-devid=$(btrfs filesystem show / | awk '/MISSING/ {print $2}')
-result missing-devid "$devid"
-# 1. Partition like the survivor, new GUIDs.
-run partition sh -c "sfdisk -d $good | sed -e '/^label-id:/d' -e 's/, *uuid=[^,]*//' | sfdisk $new"
-udev_links
-# 2. Format the ESP.
-run mkfs mkfs.fat -F 32 -n ESP0NEW "\${new}1"
-udev_links
-# 3. The dead ESP's fstab line names the new partition; mount it.
-newesp=$(blkid -p -s PART_ENTRY_UUID -o value "\${new}1")
-result new-esp-partuuid "$newesp"
-sed -i "s/PARTUUID=${oldEsp}/PARTUUID=$newesp/" /etc/fstab
-run mount-efi0 mount /efi0
+result missing-devid "$(btrfs filesystem show / | awk '/MISSING/ {print $2}')"
+result stale-entries "$(efibootmgr -v | grep -i "${oldEsp}" | cut -c5-8 | tr '\\n' ' ')"
+run plan dualroot-disk plan replace "$new"
+result partitions-after-plan "$(ls /sys/class/block/ | grep -c "^$(basename "$new")[0-9]")"
+udev_standin_start
+run replace dualroot-disk replace "$new"
+udev_standin_stop
+run replace-again dualroot-disk replace "$new"
+result new-esp-partuuid "$(blkid -p -s PART_ENTRY_UUID -o value "\${new}1")"
 result efi0-source "$(mounted_source /efi0)"
-# 4. The boot loader, without touching the EFI variables.
-run bootctl bootctl install --esp-path=/efi0 --no-variables
 result efi0-has-loader "$([ -f /efi0/EFI/systemd/systemd-bootx64.efi ] && echo yes)"
-# 5. Copy the booted ESP onto it.
-run sync dualroot-sync --json
 result efi0-sum "$(tree_sum /efi0)"
 result efi1-sum "$(tree_sum /efi1)"
-# 6. A boot entry for it; the dead disk's entry (its PARTUUID is on no disk now) removed.
-stale=$(efibootmgr -v | grep -i "${oldEsp}" | cut -c5-8 | tr '\n' ' ')
-result stale-entries "$stale"
-run list-stale dualroot-esp entries
-run fix-test dualroot-esp entries --fix --prune --test
-run fix dualroot-esp entries --fix --prune
 result stale-after "$(efibootmgr -v | grep -ic "${oldEsp}")"
+run fstab cat /etc/fstab
 run entries dualroot-esp entries --json
-# 7. The new root partition replaces the missing RAID1 member; degraded-time chunks become RAID1.
-run replace btrfs replace start -B "$devid" "\${new}2" /
-run df-replaced btrfs filesystem df /
-run status-replaced dualroot-status
-run balance btrfs balance start -dconvert=raid1,soft -mconvert=raid1,soft /
 run show-after btrfs filesystem show /
 run df-after btrfs filesystem df /
-# 8. Check.
 run status dualroot-status
 `;
 }
 
-/** Scenario 4: a blank disk replaces disk 0 by the documented procedure; both disks boot on their own. */
+/** Scenario 4: a blank disk replaces disk 0 with dualroot-disk replace; both disks boot on their own. */
 export async function scenarioReplaceDisk(t: Test, lab: LabInfo): Promise<void> {
   const machine = new LabMachine('4-replace-disk', lab);
   const setup = await machine.boot({
@@ -97,39 +78,63 @@ run fix dualroot-esp entries --fix
     3,
     'before the repair dualroot-status reports degraded (exit 3)',
   );
-  t.match(repair.results.get('missing-devid') ?? '', /^\d+$/, 'btrfs names the missing device id');
-  for (const step of ['partition', 'mkfs', 'mount-efi0', 'bootctl', 'sync', 'fix', 'replace', 'balance']) {
-    const r = run(t, repair, step);
-    t.equal(r.exit, 0, `procedure step "${step}" exits 0${r.exit === 0 ? '' : `: ${r.stdout}${r.stderr}`}`);
-  }
+  const devid = repair.results.get('missing-devid') ?? '';
+  t.match(devid, /^\d+$/, 'btrfs names the missing device id');
+  const stale = (repair.results.get('stale-entries') ?? '').split(' ').filter(Boolean);
+  t.ok(stale.length > 0, "efibootmgr -v shows the dead disk's boot entry (by its PARTUUID)");
+
+  const disk = repair.results.get('new-disk') ?? '';
+  const plan = run(t, repair, 'plan');
+  t.equal(plan.exit, 0, `dualroot-disk plan replace exits 0: ${plan.stderr}`);
+  const planned = [
+    `sfdisk ${disk} <<'EOF'`,
+    `mkfs.fat -F 32 ${disk}1`,
+    ...stale.map((n) => `efibootmgr -b ${n} -B`),
+    `PARTUUID=${lab.espPartuuids[0]} → PARTUUID=`,
+    'bootctl install --esp-path=/efi0 --no-variables',
+    'dualroot-sync',
+    'dualroot-esp entries --fix',
+    `btrfs replace start -B ${devid} ${disk}2 /`,
+    'btrfs balance start -dconvert=raid1,soft -mconvert=raid1,soft /',
+  ];
+  for (const command of planned) t.ok(plan.stdout.includes(command), `the plan names: ${command}`);
+  t.equal(
+    repair.results.get('partitions-after-plan'),
+    '0',
+    'the plan changed nothing: the disk is still blank',
+  );
+
+  const ran = run(t, repair, 'replace');
+  t.equal(
+    ran.exit,
+    0,
+    `dualroot-disk replace exits 0${ran.exit === 0 ? '' : `: ${ran.stdout}${ran.stderr}`}`,
+  );
+  const firstStep = ran.stdout.indexOf('==> step 1/');
+  t.ok(firstStep > 0, 'replace ran its steps');
+  t.ok(
+    planned.every((c) => ran.stdout.slice(0, firstStep).includes(c)),
+    'replace printed its whole plan before the first step',
+  );
+  const again = run(t, repair, 'replace-again');
+  t.equal(again.exit, 0, `a second dualroot-disk replace exits 0: ${again.stdout}${again.stderr}`);
+  t.match(again.stdout, /nothing to do, every step is done/, 'the second replace finds every step done');
+  t.notMatch(again.stdout, /==> step/, 'the second replace runs no step');
+
   const newEsp = repair.results.get('new-esp-partuuid') ?? '';
   t.match(newEsp, /^[0-9a-f-]{36}$/, 'the new ESP has a PARTUUID');
   t.not(newEsp, lab.espPartuuids[0], "the new ESP's PARTUUID is new, not the dead one's");
+  const fstab = run(t, repair, 'fstab').stdout;
+  t.match(fstab, new RegExp(`^PARTUUID=${newEsp}\\s+/efi0\\s`, 'm'), "fstab's /efi0 line names the new ESP");
+  t.notMatch(fstab, new RegExp(lab.espPartuuids[0], 'i'), "fstab no longer names the dead disk's ESP");
   t.ok(repair.results.get('efi0-source'), '/efi0 is mounted from the new disk');
   t.equal(repair.results.get('efi0-has-loader'), 'yes', 'bootctl installed systemd-boot on the new ESP');
-  t.ok(filesTransferred(json(t, repair, 'sync')) > 0, 'dualroot-sync copied the booted ESP onto the new one');
   t.equal(
     repair.results.get('efi0-sum'),
     repair.results.get('efi1-sum'),
     'in the guest, the new ESP hashes like ESP 1',
   );
-  const stale = (repair.results.get('stale-entries') ?? '').split(' ').filter(Boolean);
-  t.ok(stale.length > 0, "efibootmgr -v shows the dead disk's boot entry (by its PARTUUID)");
-  for (const n of stale) {
-    t.match(run(t, repair, 'list-stale').stderr, `Boot${n} ("`, `dualroot-esp entries marks Boot${n} stale`);
-    t.match(run(t, repair, 'list-stale').stderr, `remove it: efibootmgr --delete-bootnum --bootnum ${n}`);
-    t.match(
-      run(t, repair, 'fix-test').stdout,
-      `would run: efibootmgr --delete-bootnum --bootnum ${n}`,
-      `--fix --prune --test prints the delete of Boot${n}`,
-    );
-    t.match(run(t, repair, 'fix').stdout, `deleted: efibootmgr --delete-bootnum --bootnum ${n}`);
-  }
-  t.equal(
-    repair.results.get('stale-after'),
-    '0',
-    'after --fix --prune efibootmgr -v shows no entry of the dead disk',
-  );
+  t.equal(repair.results.get('stale-after'), '0', 'efibootmgr -v shows no entry of the dead disk any more');
   const entries = json(t, repair, 'entries');
   t.equal(run(t, repair, 'entries').exit, 0, `every ESP has its entry: ${run(t, repair, 'entries').stdout}`);
   t.ok(
@@ -139,36 +144,16 @@ run fix dualroot-esp entries --fix
     'the new ESP has a boot entry',
   );
   t.notOk(
-    (entries.entries ?? []).some((e: { partuuid: string | null }) => e.partuuid === lab.espPartuuids[0]),
-    "no boot entry names the dead disk's ESP any more",
-  );
-  t.notOk(
     (entries.entries ?? []).some((e: { stale: boolean }) => e.stale),
     'dualroot-esp entries lists no stale entry',
   );
   t.notMatch(run(t, repair, 'show-after').stdout, /MISSING/, 'btrfs has no missing device after the replace');
-  // While degraded, btrfs wrote new chunks as single; the replace copies them but keeps them single.
-  t.match(
-    run(t, repair, 'df-replaced').stdout,
-    /^(Data|Metadata|System), single:/m,
-    'after the replace, chunks written degraded are single',
-  );
-  t.equal(run(t, repair, 'status-replaced').exit, 3, 'dualroot-status flags them (exit 3)');
-  t.match(
-    run(t, repair, 'status-replaced').stdout,
-    /chunks on one disk only \((Data|Metadata|System): single/,
-    '...naming the single chunks',
-  );
-  t.match(
-    run(t, repair, 'status-replaced').stdout,
-    /btrfs balance start -dconvert=raid1,soft -mconvert=raid1,soft/,
-    '...and the balance that fixes them',
-  );
-  // GlobalReserve is always "single": it is reserved space, not chunks.
+  // GlobalReserve is always "single": it is reserved space, not chunks. The soft balance converted
+  // what btrfs wrote as single while degraded.
   t.notMatch(
     run(t, repair, 'df-after').stdout,
     /^(Data|Metadata|System), (?!RAID1:)/m,
-    'every chunk is RAID1 again after the balance',
+    `every chunk is RAID1 again: ${run(t, repair, 'df-after').stdout}`,
   );
   t.equal(
     run(t, repair, 'status').exit,
