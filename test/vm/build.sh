@@ -7,6 +7,8 @@
 #   vmlinuz-gen1, vmlinuz-gen2   the kernel; gen2 has a marker appended so its content differs
 #   (temporary)  the root file system tree: busybox, node, the built dualroot programs, the tools they call
 #   golden/disk0.img, golden/disk1.img   two GPT disks: ESP (FAT32) + one half of a btrfs RAID1 root
+#   golden-onedisk/disk0.img, disk1.img   a one-disk install of the same root (disk 0's layout and ESP,
+#                a single-device btrfs root, fstab naming /efi0 only) and a blank second disk (scenario 6)
 # Downloads and the kernel are reused between runs; the root tree and disks are rebuilt every run
 # (a few seconds) so they always carry the current dist/.
 # Usage: test/vm/build.sh   (as root; needs the packages listed in docs/uefi-lab.md)
@@ -143,6 +145,10 @@ for b in node rsync blkid mount umount findmnt lsblk flock sfdisk ionice nice sy
   mkfs.fat fsck.fat btrfs sha256sum cmp; do
   copy_binary "$b"
 done
+# dualroot-disk's own: wipefs (is the new disk blank?) and partx (the kernel sees its partitions).
+for b in wipefs partx; do
+  copy_binary "$b"
+done
 # bootctl (unpacked above) and the boot loader it installs, where Arch and Debian keep it.
 install -D -m 0755 "$bootctl" "$root/usr/bin/bootctl"
 for lib in $(ldd "$bootctl" | grep -o '/[^ ]*'); do copy_file "$lib"; done
@@ -254,6 +260,38 @@ umount "$mnt"
 for l in "${loops[@]}"; do losetup -d "$l"; done
 loops=()
 
+# --- the one-disk install (scenario 6): disk 0 alone, its root a single-device btrfs ----------------
+# Disk 0's GUIDs, ESP and root filesystem UUID (lab.json's disk 0 describes it too); fstab names the one
+# ESP only. Disk 1 is blank (a sparse file): the disk dualroot-disk adds.
+one=$cache/golden-onedisk
+mkdir -p "$one"
+rm -f "$one/disk0.img" "$one/disk1.img"
+truncate -s ${DISK_MIB}M "$one/disk0.img" "$one/disk1.img"
+sfdisk -q "$one/disk0.img" <<EOF
+label: gpt
+label-id: ${DISK_GUID[0]}
+start=${ESP_START_MIB}MiB, size=${ESP_MIB}MiB, type=$ESP_TYPE, uuid=${ESP_PARTUUID[0]}, name="EFI system partition"
+type=$LINUX_TYPE, uuid=${ROOT_PARTUUID[0]}, name="root0"
+EOF
+dd if="$espdir/esp0.img" of="$one/disk0.img" bs=1M seek=$ESP_START_MIB conv=notrunc,sparse status=none
+read -r off size < <(part2 "$one/disk0.img")
+loops+=("$(losetup -f --show -o "$off" --sizelimit "$size" "$one/disk0.img")")
+mkfs.btrfs -q -f -L lab-root -U "$ROOT_FSUUID" "${loops[0]}" >/dev/null
+# The RAID1 build above registered the same fsid: forget it, or this mount fails with EEXIST.
+btrfs device scan --forget >/dev/null 2>&1 || true
+mount -t btrfs -o "device=${loops[0]}" "${loops[0]}" "$mnt"
+cp -a "$root"/. "$mnt"/
+cat >"$mnt/etc/fstab" <<EOF
+# dualroot lab, one-disk install: single-device btrfs root, one ESP (docs/uefi-lab.md)
+UUID=$ROOT_FSUUID  /      btrfs  defaults        0 0
+PARTUUID=${ESP_PARTUUID[0]}  /efi0  vfat  defaults,nofail  0 2
+EOF
+sync -f "$mnt"
+umount "$mnt"
+btrfs device scan --forget "${loops[0]}" >/dev/null 2>&1 || true
+losetup -d "${loops[0]}"
+loops=()
+
 # What the test needs to know, in one place.
 cat >"$cache/golden/lab.json" <<EOF
 {
@@ -266,4 +304,4 @@ cat >"$cache/golden/lab.json" <<EOF
   "modules": "$(echo "${ordered[*]}")"
 }
 EOF
-echo "build.sh: lab images ready in $cache/golden (kernel $kver)"
+echo "build.sh: lab images ready in $cache/golden and $one (kernel $kver)"

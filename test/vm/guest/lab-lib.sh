@@ -38,18 +38,32 @@ disk_of() {
 mount() { /usr/bin/mount "$@"; }
 umount() { /usr/bin/umount "$@"; }
 
-# udev_links: the links udev would make for new partitions and file systems (the guest has none):
-# /dev/disk/by-partuuid, /dev/disk/by-uuid and /dev/block/MAJ:MIN (bootctl opens the ESP by the last).
-udev_links() {
-  rm -rf /dev/disk/by-partuuid /dev/disk/by-uuid /dev/block
+# udev_standin: one pass of what udev does for block devices, for the ones the guest lacks: device
+# nodes (devtmpfs makes them; mknod if not), /dev/block/MAJ:MIN, /dev/disk/by-partuuid, by-uuid.
+# It only adds and repoints links (never removes them first), so a program reading them never sees none.
+udev_standin() {
   mkdir -p /dev/disk/by-partuuid /dev/disk/by-uuid /dev/block
   for _p in /sys/class/block/*; do
     _dev=$(basename "$_p")
-    ln -s "../$_dev" "/dev/block/$(cat "$_p/dev")"
+    _mm=$(cat "$_p/dev")
+    [ -b "/dev/$_dev" ] || mknod "/dev/$_dev" b "${_mm%%:*}" "${_mm##*:}"
+    ln -sfn "../$_dev" "/dev/block/$_mm"
     _partuuid=$(blkid -p -s PART_ENTRY_UUID -o value "/dev/$_dev" 2>/dev/null)
     _uuid=$(blkid -p -s UUID -o value "/dev/$_dev" 2>/dev/null)
-    [ -n "$_partuuid" ] && ln -sf "../../$_dev" "/dev/disk/by-partuuid/$_partuuid"
-    [ -n "$_uuid" ] && ln -sf "../../$_dev" "/dev/disk/by-uuid/$_uuid"
+    [ -n "$_partuuid" ] && ln -sfn "../../$_dev" "/dev/disk/by-partuuid/$_partuuid"
+    [ -n "$_uuid" ] && ln -sfn "../../$_dev" "/dev/disk/by-uuid/$_uuid"
   done
   return 0
+}
+
+# udev_standin_start / udev_standin_stop: udev_standin every half second in the background while a
+# program partitions and formats (udev reacts to those uevents on a real system), and once more after.
+udev_standin_start() {
+  (while :; do udev_standin; sleep 0.5; done) &
+  _udev_pid=$!
+}
+udev_standin_stop() {
+  kill "$_udev_pid" 2>/dev/null
+  wait "$_udev_pid" 2>/dev/null
+  udev_standin
 }
