@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../core/config.js';
-import { partitionIds } from '../core/disk-map.js';
+import { type DiskMap, partitionIds } from '../core/disk-map.js';
 import { enclosingMount } from '../core/mountinfo.js';
 import type { Job, Plan } from '../core/sync-plan.js';
 import {
@@ -18,7 +18,7 @@ import { replaceFileDurably } from '../sys/durable-file.js';
 import type { Machine } from './machine.js';
 
 /** The rewrite step of a run: each job's per-disk files, read and rewritten before the copy. */
-export type Rewrites = Map<Job, FileRewrite[]>;
+export type Rewrites = Map<Job, { map: DiskMap; files: FileRewrite[] }>;
 
 /** The names in a directory; [] when it does not exist. */
 function namesIn(dir: string): string[] {
@@ -59,7 +59,7 @@ export function prepareRewrites(
     );
     if (files.length === 0) return job;
     const rewritten: Job = { ...job, exclude: [...job.exclude, ...files.map((f) => excludeFor(f.relative))] };
-    rewrites.set(rewritten, files);
+    rewrites.set(rewritten, { map, files });
     return rewritten;
   });
   return { plan: { ...plan, jobs }, rewrites };
@@ -71,7 +71,7 @@ export async function applyRewrites(
   job: Job,
   dryRun: boolean,
 ): Promise<{ lines: string[]; problems: string[] }> {
-  const files = rewrites.get(job);
+  const files = rewrites.get(job)?.files;
   if (!files) return { lines: [], problems: [] };
   const outcome = rewriteOutcome(job.destination, files);
   if (!dryRun)

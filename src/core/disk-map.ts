@@ -135,6 +135,29 @@ export type IdKind = 'uuid' | 'label' | 'partlabel';
 /** One identifier's translation: the value on the other disk, or why there is none. */
 export type Translation = { to: string } | { problem: string };
 
+/** The identifiers only one disk's partitions have in a map (translation keys) → the partition's device; a RAID's shared UUID is neither disk's. */
+export function identifiersOf(map: DiskMap, disk: string): Map<string, string> {
+  const parts = [
+    ...map.pairs.flatMap((p) => [p.source, p.destination]),
+    ...map.unpaired.map((u) => u.partition),
+  ];
+  const keys = (p: PartitionIds) => [
+    ...[p.partUuid, p.fsUuid].flatMap((u) => (u ? [`uuid:${u.toLowerCase()}`] : [])),
+    ...(p.label ? [`label:${p.label}`] : []),
+    ...(p.partLabel ? [`partlabel:${p.partLabel}`] : []),
+  ];
+  const others = new Set(parts.filter((p) => p.disk !== disk).flatMap(keys));
+  return new Map(
+    parts
+      .filter((p) => p.disk === disk)
+      .flatMap((p) =>
+        keys(p)
+          .filter((k) => !others.has(k))
+          .map((k) => [k, p.device] as const),
+      ),
+  );
+}
+
 /**
  * The identifier translation of a map, both ways: each identifier of a paired partition becomes its
  * counterpart's (so an fstab that mounts this disk's root at / and the other's at /mnt/other mounts

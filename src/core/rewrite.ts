@@ -35,6 +35,33 @@ function inCaseOf(original: string, value: string): string {
   return value;
 }
 
+/** A reference's kind and value from REFERENCE's groups, and its key in a translation table. */
+function referenceKey(
+  uuid: string | undefined,
+  part: string | undefined,
+  label: string | undefined,
+  pathPart: string | undefined,
+): { kind: string; value: string; key: string } {
+  const kind = uuid !== undefined ? 'uuid' : (part ?? pathPart) ? 'partlabel' : 'label';
+  const value = uuid ?? label ?? '';
+  return { kind, value, key: `${kind}:${kind === 'uuid' ? value.toLowerCase() : value}` };
+}
+
+/** The references in a text (comment lines aside) whose key is in `owners`, each with its owner (e.g. a device). */
+export function findReferences(
+  text: string,
+  owners: Map<string, string>,
+): { line: number; reference: string; owner: string }[] {
+  return text.split('\n').flatMap((line, index) =>
+    line.trimStart().startsWith('#')
+      ? []
+      : [...line.matchAll(REFERENCE)].flatMap((m) => {
+          const owner = owners.get(referenceKey(m[1], m[2], m[3] ?? m[4] ?? m[6], m[5]).key);
+          return owner === undefined ? [] : [{ line: index + 1, reference: m[0], owner }];
+        }),
+  );
+}
+
 /**
  * Rewrites every identifier of the two disks in a file (loader entry, fstab, crypttab, kernel
  * command line) into its counterpart's, in one pass (so exchanged pairs do not flip back).
@@ -58,10 +85,8 @@ export function rewriteText(text: string, table: Map<string, Translation>): Rewr
         pathPart: string | undefined,
         pathLabel: string | undefined,
       ) => {
-        const label = quoted ?? bare ?? pathLabel;
-        const kind = uuid !== undefined ? 'uuid' : (part ?? pathPart) ? 'partlabel' : 'label';
-        const value = uuid ?? label ?? '';
-        const found = table.get(`${kind}:${kind === 'uuid' ? value.toLowerCase() : value}`);
+        const { kind, value, key } = referenceKey(uuid, part, quoted ?? bare ?? pathLabel, pathPart);
+        const found = table.get(key);
         if (!found) return match;
         if ('problem' in found) {
           problems.push({ line: number, reference: match, problem: found.problem });

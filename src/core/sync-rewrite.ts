@@ -8,6 +8,7 @@ import {
 import { enclosingMount, type MountEntry } from './mountinfo.js';
 import { type RewriteResult, rewriteChangeText, rewriteProblemText, rewriteText } from './rewrite.js';
 import type { Job } from './sync-plan.js';
+import { excludeMatcher } from './tree-compare.js';
 
 /** The root's files that name its disk's partitions (approach 2), as absolute paths on the running root. */
 export const ROOT_PER_DISK_FILES = ['/etc/fstab', '/etc/crypttab', '/etc/kernel/cmdline'];
@@ -34,29 +35,12 @@ export function jobDiskMap(
 
 const within = (path: string, dir: string) => dir === '/' || path === dir || path.startsWith(`${dir}/`);
 
-/** An rsync exclude pattern as a test of a path relative to the source (*, ?, ** and a leading / as rsync reads them). */
-function matcher(pattern: string): (relative: string) => boolean {
-  const anchored = pattern.startsWith('/');
-  const body = pattern.replace(/^\/+|\/+$/g, '');
-  const re = body
-    .split(/(\*\*|\*|\?)/)
-    .map((part) =>
-      part === '**'
-        ? '.*'
-        : part === '*'
-          ? '[^/]*'
-          : part === '?'
-            ? '[^/]'
-            : part.replace(/[.+^${}()|[\]\\]/g, '\\$&'),
-    )
-    .join('');
-  const test = new RegExp(`${anchored ? '^' : '(^|/)'}${re}(/|$)`);
-  return (relative) => test.test(relative);
-}
-
 /** True when the job's excludes already keep a file out of the copy (the old advice: per-disk files by hand). */
 function excluded(exclude: string[], relative: string): boolean {
-  return exclude.some((pattern) => matcher(pattern)(relative));
+  const test = excludeMatcher(exclude);
+  // rsync skips a whole directory when the directory matches: try each one on the way down.
+  const parts = relative.split('/');
+  return parts.some((_, i) => test(parts.slice(0, i + 1).join('/'), i < parts.length - 1));
 }
 
 /**
