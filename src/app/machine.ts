@@ -1,7 +1,7 @@
 import type { BlkidInfo } from '../core/blkid.js';
 import type { Config } from '../core/config.js';
 import { DualrootError } from '../core/errors.js';
-import type { Booted, Esp, FirmwareEvidence } from '../core/esp.js';
+import type { Booted, Esp, FirmwareEvidence, Partition } from '../core/esp.js';
 import { findEsps, identifyBooted } from '../core/esp.js';
 import type { FstabEntry } from '../core/fstab.js';
 import type { MountEntry } from '../core/mountinfo.js';
@@ -23,6 +23,8 @@ export interface Machine {
   partUuids: Map<string, string>;
   /** `blkid -p` of every partition probed (what the ESPs were found among). */
   probes: BlkidInfo[];
+  /** Every partition the kernel knows (sysfs), with its disk: what the disk map pairs. */
+  partitions: Partition[];
 }
 
 /** Reads the machine once: sysfs partitions, blkid probes, mountinfo, efivars, fstab. */
@@ -40,6 +42,7 @@ export async function readMachine(paths: SystemPaths): Promise<Machine> {
     fstab: readFstab(paths.fstab),
     partUuids: new Map(probes.flatMap((p) => (p.partUuid ? [[p.partUuid, p.device] as const] : []))),
     probes,
+    partitions,
   };
 }
 

@@ -13,6 +13,7 @@ import {
   checkWatch,
 } from '../core/status-checks.js';
 import { checkLegacy, LEGACY_UNITS } from '../core/status-legacy.js';
+import { checkPerDisk } from '../core/status-per-disk.js';
 import {
   checkJob,
   checkRefusals,
@@ -32,6 +33,7 @@ import { unitLinksNamed } from '../sys/systemd-links.js';
 import { listTree } from '../sys/tree.js';
 import { readEntriesIfUefi } from './entries.js';
 import { bootedOrError, espMountsOf, type Machine, readMachine } from './machine.js';
+import { prepareRewrites } from './sync-rewrite.js';
 import { makePlan } from './sync-run.js';
 
 /** What dualroot-status was asked for. */
@@ -128,7 +130,8 @@ async function checkCopies(
   machine: Machine,
   verify: boolean,
 ): Promise<void> {
-  const { plan } = makePlan(config, paths, machine);
+  // Compared as dualroot-sync writes them: the per-disk files rewritten, checked on their own.
+  const { plan, rewrites } = prepareRewrites(makePlan(config, paths, machine).plan, machine, config);
   const state = syncStateFile.read(paths);
   checkRefusals(report, plan.refusals);
   for (const job of plan.jobs) {
@@ -140,6 +143,8 @@ async function checkCopies(
     const diff = compareTrees(source, destination, { modifyWindow: job.fat ? 1 : 0, compareLinks: !job.fat });
     const last = state?.items[job.item]?.destinations[job.destination];
     checkJob(report, { job, sourceEntries: source.size, diff, verify, last });
+    const rewrite = rewrites.get(job);
+    if (rewrite) checkPerDisk(report, job, rewrite.map, rewrite.files);
   }
 }
 

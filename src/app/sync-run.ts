@@ -14,6 +14,7 @@ import { type Priority, runRsync } from '../sys/rsync.js';
 import { removeDelayedUpdateLeftovers } from '../sys/rsync-leftovers.js';
 import { syncLock, syncStateFile } from '../sys/run-dir.js';
 import { bootedOrError, espMountsOf, type Machine, readMachine } from './machine.js';
+import { applyRewrites, prepareRewrites } from './sync-rewrite.js';
 
 /** Options of one sync run. */
 export interface SyncOnceOptions {
@@ -101,9 +102,10 @@ async function syncHolding(
   lock: HeldLock | Error | undefined,
 ): Promise<SyncReport & { booted: Booted | undefined }> {
   const { config, paths, dryRun } = options;
-  const { plan, booted } = makePlan(config, paths, await readMachine(paths), {
-    allowSourceChange: options.allowSourceChange ?? false,
-  });
+  const machine = await readMachine(paths);
+  const made = makePlan(config, paths, machine, { allowSourceChange: options.allowSourceChange ?? false });
+  const { booted } = made;
+  const { plan, rewrites } = prepareRewrites(made.plan, machine, config);
   const keep = (item: string) => options.only === undefined || options.only.includes(item);
   const filtered: Plan = {
     jobs: plan.jobs.filter((j) => keep(j.item)),
@@ -125,6 +127,7 @@ async function syncHolding(
         if (held) await removeDelayedUpdateLeftovers(destination);
       },
       now: () => Date.now(),
+      afterCopy: (job, dry) => applyRewrites(rewrites, job, dry),
     },
     { dryRun, rsyncOptions: config.rsync.options, allowMassDelete: options.allowMassDelete ?? false },
   );

@@ -115,12 +115,14 @@ export async function main(argv: string[], io: Io): Promise<number> {
       for (const p of c?.created ?? []) log.info(`  create ${p}`);
       for (const p of c?.updated ?? []) log.info(`  update ${p}`);
       for (const p of c?.deleted ?? []) log.info(`  delete ${p}`);
+      for (const l of r.rewrites ?? []) log.info(`  rewrite ${l}`);
     } else {
       const deleted = r.changes?.deleted ?? [];
       log.info(
         `${arrow(r)}: ${plural(r.changes?.files ?? 0, 'file')}, ${formatBytes(r.changes?.bytes ?? 0)}${deleted.length ? `, ${deleted.length} deleted` : ''}, ${r.seconds.toFixed(1)} s`,
       );
       if (args.verbose) for (const p of deleted) log.info(`  deleted ${p}`);
+      if (args.verbose) for (const l of r.rewrites ?? []) log.info(`  rewrote ${l}`);
     }
   }
   return report.exitCode;

@@ -3,7 +3,9 @@ import { bindTargetProblem } from './bind.js';
 import { type Field, field } from './config-field.js';
 import { checkOverlaps } from './config-overlaps.js';
 import { scanConfigText } from './config-text.js';
+import type { PartUuidPair } from './disk-map.js';
 import { ConfigError } from './errors.js';
+import { isGuid, normalizeGuid } from './guid.js';
 import { rsyncOptionProblem, SAFE_RSYNC_OPTION_LIST } from './rsync-options.js';
 
 /** The I/O classes of ionice -c, by name. */
@@ -28,6 +30,8 @@ export interface Config {
   bind: { target: string; guard: boolean };
   rsync: { options: string[]; lockTimeout: number };
   watch: { delay: number; maxDelay: number; sweep: number; nice: number; ioClass: IoClass };
+  /** Partitions of two disks that correspond though position does not say so (PARTUUID pairs). */
+  diskMap: { pairs: PartUuidPair[] };
   items: SyncItem[];
 }
 
@@ -39,6 +43,7 @@ export function defaultConfig(file: string): Config {
     bind: { target: '/boot', guard: true },
     rsync: { options: [], lockTimeout: 300 },
     watch: { delay: 2, maxDelay: 30, sweep: 900, nice: 15, ioClass: 'idle' },
+    diskMap: { pairs: [] },
     items: [],
   };
 }
@@ -123,6 +128,27 @@ const watch = parser<Config['watch']>({
   },
 });
 
+/** [disk-map] pairs = PARTUUID:PARTUUID, ...: partitions of two disks that play the same part. */
+const diskMap = parser<Config['diskMap']>({
+  open: (config) => config.diskMap,
+  keys: {
+    pairs: (v, map) => {
+      map.pairs = (v.list() ?? []).map((pair) => {
+        const halves = pair.split(':').map((h) => h.trim());
+        if (halves.length !== 2 || !halves.every(isGuid))
+          throw v.error(
+            `"${pair}" is not two PARTUUIDs joined by ":"`,
+            'write each pair as PARTUUID:PARTUUID (blkid -s PARTUUID shows them), comma-separated',
+          );
+        const [a, b] = halves.map(normalizeGuid) as [string, string];
+        if (a === b)
+          throw v.error(`"${pair}" pairs a partition with itself`, 'name one partition of each disk');
+        return [a, b] as const;
+      });
+    },
+  },
+});
+
 /** [sync:NAME]: a new item, added to the config once its keys are read. */
 const item = parser<SyncItem>({
   open(config, name, error) {
@@ -153,7 +179,14 @@ const item = parser<SyncItem>({
 });
 
 /** The sections a config may have, by name ([sync:NAME] by its prefix). */
-const SECTIONS: Record<string, SectionParser<unknown>> = { esp, bind, rsync, watch, 'sync:': item };
+const SECTIONS: Record<string, SectionParser<unknown>> = {
+  esp,
+  bind,
+  rsync,
+  watch,
+  'disk-map': diskMap,
+  'sync:': item,
+};
 
 const sectionParser = (name: string) => {
   const kind = name.startsWith('sync:') ? 'sync:' : name;
@@ -183,7 +216,7 @@ export function parseConfig(text: string, file: string): Config {
       throw new ConfigError(
         { file, line, section: name },
         'unknown section',
-        'sections are [esp], [bind], [rsync], [watch] and [sync:NAME] (NAME without dots)',
+        'sections are [esp], [bind], [rsync], [watch], [disk-map] and [sync:NAME] (NAME without dots)',
       );
     const known = Object.keys(section.keys);
     for (const [key, at] of keys)

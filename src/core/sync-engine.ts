@@ -12,6 +12,8 @@ export interface SyncOps {
   /** Removes leftovers of an interrupted delayed update (.~tmp~ directories) from a destination. */
   cleanup(destination: string): Promise<void>;
   now(): number;
+  /** After a copy (or its dry run): writes the job's per-disk files rewritten for the other disk. */
+  afterCopy?(job: Job, dryRun: boolean): Promise<{ lines: string[]; problems: string[] }>;
 }
 
 /** The result of one destination's copy. */
@@ -26,6 +28,8 @@ export interface JobResult {
   sourceFs?: SourceFs | undefined;
   /** What the copy was to do, from its dry-run preview (undefined when it did not get that far). */
   preview?: Preview | undefined;
+  /** Each per-disk file rewrite (file line N: old → new). */
+  rewrites?: string[];
   seconds: number;
 }
 
@@ -100,6 +104,14 @@ function failureMessage(stderr: string, exitCode: number, wrote: boolean): strin
 /** rsync's exit 24 (source files vanished mid-copy): the copy is complete for what still exists. */
 const succeeded = (exitCode: number) => exitCode === 0 || exitCode === 24;
 
+/** A copied job with its per-disk files rewritten; one that names a partition with no counterpart is degraded. */
+async function rewritten(job: Job, ops: SyncOps, options: RunOptions, result: JobResult): Promise<JobResult> {
+  if (!ops.afterCopy) return result;
+  const { lines, problems } = await ops.afterCopy(job, options.dryRun);
+  const withLines: JobResult = lines.length > 0 ? { ...result, rewrites: lines } : result;
+  return problems.length > 0 ? { ...withLines, status: 'missing', message: problems.join('; ') } : withLines;
+}
+
 /**
  * One destination: a dry-run preview first (itemized twice), judged by the mass-delete guard;
  * a dry run stops there (the preview is its result), a real run then copies.
@@ -137,7 +149,14 @@ async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobR
     // Nothing to change: the preview was the copy (it saves a second pass over an unchanged ESP).
     const idle = preview.create.count + preview.update.count + preview.delete.count === 0;
     if (options.dryRun || idle)
-      return { ...base, status: 'ok', message: '', changes: planned, preview, seconds: seconds() };
+      return rewritten(job, ops, options, {
+        ...base,
+        status: 'ok',
+        message: '',
+        changes: planned,
+        preview,
+        seconds: seconds(),
+      });
     const result = await ops.rsync(rsyncArgs(job, { dryRun: false, extra }));
     const changes = parseRsyncOutput(result.stdout);
     if (!succeeded(result.exitCode)) {
@@ -151,8 +170,16 @@ async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobR
         seconds: seconds(),
       };
     }
+    const done = await rewritten(job, ops, options, {
+      ...base,
+      status: 'ok',
+      message: '',
+      changes,
+      preview,
+      seconds: 0,
+    });
     await ops.flush(job.destination);
-    return { ...base, status: 'ok', message: '', changes, preview, seconds: seconds() };
+    return { ...done, seconds: seconds() };
   } catch (error) {
     return {
       ...base,

@@ -159,3 +159,15 @@ t.test('loadConfig: absent file = defaults; refuses files others could change', 
   chownSync(file, 0, 0);
   t.throws(() => loadConfig(dir), { message: /is not a regular file/ });
 });
+
+t.test('[disk-map] pairs: PARTUUID pairs, lower-cased; a bad pair names the key', async (t) => {
+  const a = '6AC54CFB-F548-7740-BFB2-2EE11824461A';
+  const b = '3e9ab42b-cc28-c04e-a8a9-12064c11c65e';
+  t.same(parseConfig(`[disk-map]\npairs = ${a}:${b}\n`, F).diskMap.pairs, [[a.toLowerCase(), b]]);
+  t.same(defaultConfig(F).diskMap.pairs, []);
+  t.throws(() => parseConfig('[disk-map]\npairs = /dev/sda3:/dev/sdb3\n', F), {
+    message: /\[disk-map\] pairs.*not two PARTUUIDs/,
+    hint: /PARTUUID:PARTUUID/,
+  });
+  t.throws(() => parseConfig(`[disk-map]\npairs = ${b}:${b}\n`, F), { message: /with itself/ });
+});
