@@ -17,12 +17,14 @@ import {
   checkJob,
   checkRefusals,
   checkRoot,
+  checkUpgradeRoom,
   type RootRaid,
   rootRaidKind,
 } from '../core/status-redundancy.js';
 import { compareTrees, excludeMatcher } from '../core/tree-compare.js';
 import { loadConfig } from '../sys/config-file.js';
 import { readIfPresent } from '../sys/config-install.js';
+import { freeSpace } from '../sys/free-space.js';
 import { pathExists } from '../sys/path-info.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { btrfsState, mdState } from '../sys/raid.js';
@@ -140,6 +142,7 @@ async function checkCopies(
     const diff = compareTrees(source, destination, { modifyWindow: job.fat ? 1 : 0, compareLinks: !job.fat });
     const last = state?.items[job.item]?.destinations[job.destination];
     checkJob(report, { job, sourceEntries: source.size, diff, verify, last });
+    if (job.fat) checkUpgradeRoom(report, job.destination, source, await freeSpace(job.destination));
   }
 }
 

@@ -7,6 +7,7 @@ import { runPlan, type SyncReport } from '../core/sync-engine.js';
 import { type Plan, planSync } from '../core/sync-plan.js';
 import { mergeSyncState } from '../core/sync-state.js';
 import { syncfs } from '../sys/flush.js';
+import { freeSpace } from '../sys/free-space.js';
 import { type HeldLock, holdLock } from '../sys/lock.js';
 import { canonical, pathExists } from '../sys/path-info.js';
 import type { SystemPaths } from '../sys/paths.js';
@@ -125,6 +126,7 @@ async function syncHolding(
         if (held) await removeDelayedUpdateLeftovers(destination);
       },
       now: () => Date.now(),
+      space: freeSpace,
     },
     { dryRun, rsyncOptions: config.rsync.options, allowMassDelete: options.allowMassDelete ?? false },
   );

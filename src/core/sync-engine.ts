@@ -1,4 +1,5 @@
 import { withFix } from './errors.js';
+import { type FreeSpace, spaceRefusal, stagedBytes } from './esp-space.js';
 import { parseRsyncOutput, type RsyncChanges, rsyncArgs, rsyncProblem } from './rsync.js';
 import type { SourceFs } from './source-identity.js';
 import type { Job, Plan, Refusal } from './sync-plan.js';
@@ -12,6 +13,8 @@ export interface SyncOps {
   /** Removes leftovers of an interrupted delayed update (.~tmp~ directories) from a destination. */
   cleanup(destination: string): Promise<void>;
   now(): number;
+  /** A destination's free space (statfs); without it no space check is made. */
+  space?(destination: string): Promise<FreeSpace>;
 }
 
 /** The result of one destination's copy. */
@@ -138,6 +141,9 @@ async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobR
     const idle = preview.create.count + preview.update.count + preview.delete.count === 0;
     if (options.dryRun || idle)
       return { ...base, status: 'ok', message: '', changes: planned, preview, seconds: seconds() };
+    const full = await spaceProblem(job, ops, preview);
+    if (full)
+      return { ...base, status: 'failed', message: full, changes: planned, preview, seconds: seconds() };
     const result = await ops.rsync(rsyncArgs(job, { dryRun: false, extra }));
     const changes = parseRsyncOutput(result.stdout);
     if (!succeeded(result.exitCode)) {
@@ -162,4 +168,16 @@ async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobR
       seconds: seconds(),
     };
   }
+}
+
+/**
+ * Before an ESP is written: the staged copy of what the preview would change (new files beside
+ * the old until the renames) must fit in the free space, or nothing is written.
+ */
+async function spaceProblem(job: Job, ops: SyncOps, preview: Preview): Promise<string | undefined> {
+  if (!job.fat || !ops.space) return undefined;
+  const space = await ops.space(job.destination);
+  const files = preview.create.count + preview.update.count;
+  const needed = stagedBytes(preview.create.bytes + preview.update.bytes, files, space.blockSize);
+  return spaceRefusal(needed, space.free, job.destination);
 }
