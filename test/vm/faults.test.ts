@@ -40,6 +40,7 @@ part1=$(readlink -f /dev/disk/by-partuuid/${lab.espPartuuids[1]})
 umount /efi1
 loop=$(dm_wrap "$part1" esp1disk)
 result loop "$loop"
+wait_for 10 test -b "\${loop}p1"
 mount "\${loop}p1" /efi1
 result efi1-source "$(mounted_source /efi1)"
 run esp dualroot-esp --json
