@@ -1,5 +1,12 @@
 import { withFix } from './errors.js';
 import { type FreeSpace, spaceRefusal, stagedBytes } from './esp-space.js';
+import {
+  type EspUpdate,
+  leftoverNote,
+  planEspUpdate,
+  type StagedOutcome,
+  stagedFailure,
+} from './esp-update.js';
 import { parseRsyncOutput, type RsyncChanges, rsyncArgs, rsyncProblem } from './rsync.js';
 import type { SourceFs } from './source-identity.js';
 import type { Job, Plan, Refusal } from './sync-plan.js';
@@ -15,6 +22,10 @@ export interface SyncOps {
   now(): number;
   /** A destination's free space (statfs); without it no space check is made. */
   space?(destination: string): Promise<FreeSpace>;
+  /** A staged (power-safe) update of an ESP destination; without it ESPs are copied by rsync in place. */
+  staged?(job: Job, update: EspUpdate): Promise<StagedOutcome>;
+  /** Removes an interrupted staged update's directory from a destination; true when there was one. */
+  clearStaging?(destination: string): Promise<boolean>;
 }
 
 /** The result of one destination's copy. */
@@ -29,6 +40,8 @@ export interface JobResult {
   sourceFs?: SourceFs | undefined;
   /** What the copy was to do, from its dry-run preview (undefined when it did not get that far). */
   preview?: Preview | undefined;
+  /** Something the run did besides the copy (a leftover staging directory removed). */
+  note?: string | undefined;
   seconds: number;
 }
 
@@ -83,7 +96,7 @@ export async function runPlan(plan: Plan, ops: SyncOps, options: RunOptions): Pr
     dryRun: options.dryRun,
     results,
     warnings: plan.warnings,
-    notes: plan.notes,
+    notes: [...plan.notes, ...results.flatMap((r) => (r.note ? [r.note] : []))],
     exitCode: OUTCOME_EXIT_CODE[syncOutcome(results, plan.warnings)],
   };
 }
@@ -109,10 +122,18 @@ const succeeded = (exitCode: number) => exitCode === 0 || exitCode === 24;
  */
 async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobResult> {
   const started = ops.now();
-  const base = { item: job.item, source: job.source, destination: job.destination, sourceFs: job.sourceFs };
+  const base: Pick<JobResult, 'item' | 'source' | 'destination' | 'sourceFs' | 'note'> = {
+    item: job.item,
+    source: job.source,
+    destination: job.destination,
+    sourceFs: job.sourceFs,
+  };
   const seconds = () => (ops.now() - started) / 1000;
   const extra = options.rsyncOptions;
   try {
+    // Before the preview, so the space check does not count the leftover's files as used.
+    if (!options.dryRun && job.fat && ops.clearStaging && (await ops.clearStaging(job.destination)))
+      base.note = leftoverNote(job.destination);
     const dry = await ops.rsync(rsyncArgs(job, { dryRun: true, extra, preview: true }));
     const planned = parseRsyncOutput(dry.stdout);
     if (!succeeded(dry.exitCode))
@@ -144,6 +165,20 @@ async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobR
     const full = await spaceProblem(job, ops, preview);
     if (full)
       return { ...base, status: 'failed', message: full, changes: planned, preview, seconds: seconds() };
+    if (job.fat && ops.staged) {
+      const outcome = await ops.staged(job, planEspUpdate(planned));
+      if (outcome.step !== 'done')
+        return {
+          ...base,
+          status: 'failed',
+          message: stagedFailure(outcome),
+          changes: planned,
+          preview,
+          seconds: seconds(),
+        };
+      const changes = { ...planned, files: outcome.files, bytes: outcome.bytes };
+      return { ...base, status: 'ok', message: '', changes, preview, seconds: seconds() };
+    }
     const result = await ops.rsync(rsyncArgs(job, { dryRun: false, extra }));
     const changes = parseRsyncOutput(result.stdout);
     if (!succeeded(result.exitCode)) {
