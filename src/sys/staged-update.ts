@@ -49,7 +49,10 @@ export async function applyStagedUpdate(
     .finally(() => rmSync(deps.listFile, { force: true }));
   if (copy.exitCode !== 0) {
     // Nothing is in place yet: dropping the staging directory leaves the destination as it was.
-    clearStaging(job.destination);
+    // Best effort: on a failing disk this may fail too, and the next run removes it anyway.
+    try {
+      clearStaging(job.destination);
+    } catch {}
     return { step: 'copy', ...copy };
   }
   await deps.flush(job.destination);
