@@ -84,8 +84,13 @@ t.test(
     t.equal(now['vmlinuz-linux'], old['vmlinuz-linux'], 'old kernel still');
     t.equal(now['loader/entries/arch.conf'], old['loader/entries/arch.conf'], 'old entry still');
     t.ok(now['vmlinuz-linux-lts'], 'nothing deleted before everything new is in place');
-    const next = await run(m.env);
+    const next = await runProgram(sync, 'dualroot-sync', ['--hook'], m.env);
     t.equal(next.code, 0, next.stderr);
+    t.match(
+      next.stdout,
+      /removed .*\.dualroot-staging, left by an interrupted sync/,
+      'the pacman hook says so too',
+    );
     t.same(snapshot(m.efi[1]!), source, 'repaired');
   },
 );
