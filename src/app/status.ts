@@ -18,12 +18,14 @@ import {
   checkJob,
   checkRefusals,
   checkRoot,
+  checkUpgradeRoom,
   type RootRaid,
   rootRaidKind,
 } from '../core/status-redundancy.js';
 import { compareTrees, excludeMatcher } from '../core/tree-compare.js';
 import { loadConfig } from '../sys/config-file.js';
 import { readIfPresent } from '../sys/config-install.js';
+import { freeSpace } from '../sys/free-space.js';
 import { pathExists } from '../sys/path-info.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { btrfsState, mdState } from '../sys/raid.js';
@@ -145,6 +147,7 @@ async function checkCopies(
     checkJob(report, { job, sourceEntries: source.size, diff, verify, last });
     const rewrite = rewrites.get(job);
     if (rewrite) checkPerDisk(report, job, rewrite.map, rewrite.files);
+    if (job.fat) checkUpgradeRoom(report, job.destination, source, await freeSpace(job.destination));
   }
 }
 

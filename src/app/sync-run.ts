@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Config } from '../core/config.js';
 import { checkOverlaps } from '../core/config-overlaps.js';
 import { DualrootError } from '../core/errors.js';
@@ -7,12 +8,14 @@ import { runPlan, type SyncReport } from '../core/sync-engine.js';
 import { type Plan, planSync } from '../core/sync-plan.js';
 import { mergeSyncState } from '../core/sync-state.js';
 import { syncfs } from '../sys/flush.js';
+import { freeSpace } from '../sys/free-space.js';
 import { type HeldLock, holdLock } from '../sys/lock.js';
 import { canonical, pathExists } from '../sys/path-info.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { type Priority, runRsync } from '../sys/rsync.js';
 import { removeDelayedUpdateLeftovers } from '../sys/rsync-leftovers.js';
 import { syncLock, syncStateFile } from '../sys/run-dir.js';
+import { applyStagedUpdate, clearStaging } from '../sys/staged-update.js';
 import { bootedOrError, espMountsOf, type Machine, readMachine } from './machine.js';
 import { applyRewrites, prepareRewrites } from './sync-rewrite.js';
 
@@ -114,13 +117,14 @@ async function syncHolding(
     notes: keep('esp') ? plan.notes : [],
   };
   const held = lock instanceof Error ? undefined : lock;
+  const copy = async (args: string[]) => {
+    if (lock instanceof Error) throw new Error(`${lock.message}; nothing was written`);
+    return runRsync(args, { priority: options.priority, lock: held });
+  };
   const report = await runPlan(
     filtered,
     {
-      rsync: async (args) => {
-        if (lock instanceof Error) throw new Error(`${lock.message}; nothing was written`);
-        return runRsync(args, { priority: options.priority, lock: held });
-      },
+      rsync: copy,
       flush: syncfs,
       // Under the lock: a concurrent run's staging directory is its work in progress, not a leftover.
       cleanup: async (destination) => {
@@ -128,6 +132,16 @@ async function syncHolding(
       },
       now: () => Date.now(),
       afterCopy: (job, dry) => applyRewrites(rewrites, job, dry),
+      space: freeSpace,
+      // ESPs: staged and renamed in boot order (core/esp-update.ts), so a power cut keeps a bootable set.
+      staged: (job, update) =>
+        applyStagedUpdate(job, update, {
+          rsync: copy,
+          flush: syncfs,
+          listFile: join(paths.runDir, `staging-${process.pid}.list`),
+        }),
+      // Under the lock only, like cleanup: a concurrent run's staging directory is its work in progress.
+      clearStaging: async (destination) => (held ? clearStaging(destination) : false),
     },
     { dryRun, rsyncOptions: config.rsync.options, allowMassDelete: options.allowMassDelete ?? false },
   );

@@ -249,6 +249,8 @@ export class WatchDaemon {
   }
 
   private schedulerEvent(event: SchedulerEvent): void {
+    if (event.type === 'retry')
+      this.options.log.warn(watchLog.retrying(event.item, event.failures, event.delayMs));
     this.emit(event);
     this.writeState(undefined);
   }

@@ -132,6 +132,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 function hookOutput(results: JobResult[], warnings: string[], io: Io, exitCode: number): number {
   for (const w of warnings) io.stderr(pacmanStyle.warning(w));
   for (const r of results) {
+    // A leftover staging directory removed: worth a line in pacman's output too.
+    if (r.note) io.stdout(pacmanStyle.note(r.note));
     if (r.status === 'ok')
       io.stdout(
         pacmanStyle.note(

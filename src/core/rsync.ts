@@ -38,6 +38,24 @@ export function rsyncArgs(
   return args;
 }
 
+/**
+ * rsync arguments that copy an ESP job's listed files (NUL-separated in `listFile`, relative to the
+ * source) into `staging`, keeping their paths; no --recursive, so only the listed files are copied.
+ */
+export function stagingArgs(job: Job, listFile: string, staging: string): string[] {
+  return [
+    '--times',
+    '--modify-window=1',
+    '--from0',
+    `--files-from=${listFile}`,
+    '--itemize-changes',
+    `--out-format=${OUT_FORMAT}`,
+    '--stats',
+    `${job.source}/`,
+    `${staging}/`,
+  ];
+}
+
 /** What rsync did (or would do, in a dry run) to one destination. */
 export interface RsyncChanges {
   created: string[];

@@ -1,11 +1,12 @@
 // dualroot-status's judgements of the copies (each destination against its source, its last sync)
 // and of the root's RAID1: facts in, checks and metrics out (into a StatusReport).
+import { type FreeSpace, kernelSets, upgradeRoomWarning } from './esp-space.js';
 import type { MountEntry } from './mountinfo.js';
 import { type RaidState, unmirroredProfiles } from './raid.js';
 import type { StatusReport } from './status.js';
 import type { Job, Refusal } from './sync-plan.js';
 import type { DestinationState } from './sync-state.js';
-import type { TreeDiff } from './tree-compare.js';
+import type { TreeDiff, TreeEntry } from './tree-compare.js';
 
 const IN_SYNC = ['dualroot_destination_in_sync', 'Whether a destination matches its source.'] as const;
 
@@ -23,6 +24,26 @@ export function checkRefusals(report: StatusReport, refusals: Refusal[]): void {
     );
     report.metric(...IN_SYNC, { item: r.item, destination: r.destination }, 0);
   }
+}
+
+/** An ESP destination has room for the next upgrade of the source's largest kernel set, staged beside the old one. */
+export function checkUpgradeRoom(
+  report: StatusReport,
+  destination: string,
+  source: Map<string, TreeEntry>,
+  space: FreeSpace,
+): void {
+  report.metric('dualroot_esp_free_bytes', 'Free bytes on an ESP destination.', { destination }, space.free);
+  const largest = kernelSets(source)[0];
+  const warning = largest && upgradeRoomWarning(largest, space, destination);
+  if (warning)
+    report.add(
+      'space',
+      destination,
+      'warning',
+      warning,
+      'remove old kernels or other unneeded files from both ESPs, or give the ESPs more room, before the next upgrade (a sync that does not fit is refused)',
+    );
 }
 
 /** How one destination compares with its source, and what its last sync recorded. */

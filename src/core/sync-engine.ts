@@ -1,4 +1,12 @@
 import { withFix } from './errors.js';
+import { type FreeSpace, spaceRefusal, stagedBytes } from './esp-space.js';
+import {
+  type EspUpdate,
+  leftoverNote,
+  planEspUpdate,
+  type StagedOutcome,
+  stagedFailure,
+} from './esp-update.js';
 import { parseRsyncOutput, type RsyncChanges, rsyncArgs, rsyncProblem } from './rsync.js';
 import type { SourceFs } from './source-identity.js';
 import type { Job, Plan, Refusal } from './sync-plan.js';
@@ -14,6 +22,12 @@ export interface SyncOps {
   now(): number;
   /** After a copy (or its dry run): writes the job's per-disk files rewritten for the other disk. */
   afterCopy?(job: Job, dryRun: boolean): Promise<{ lines: string[]; problems: string[] }>;
+  /** A destination's free space (statfs); without it no space check is made. */
+  space?(destination: string): Promise<FreeSpace>;
+  /** A staged (power-safe) update of an ESP destination; without it ESPs are copied by rsync in place. */
+  staged?(job: Job, update: EspUpdate): Promise<StagedOutcome>;
+  /** Removes an interrupted staged update's directory from a destination; true when there was one. */
+  clearStaging?(destination: string): Promise<boolean>;
 }
 
 /** The result of one destination's copy. */
@@ -30,6 +44,8 @@ export interface JobResult {
   preview?: Preview | undefined;
   /** Each per-disk file rewrite (file line N: old → new). */
   rewrites?: string[];
+  /** Something the run did besides the copy (a leftover staging directory removed). */
+  note?: string | undefined;
   seconds: number;
 }
 
@@ -84,7 +100,7 @@ export async function runPlan(plan: Plan, ops: SyncOps, options: RunOptions): Pr
     dryRun: options.dryRun,
     results,
     warnings: plan.warnings,
-    notes: plan.notes,
+    notes: [...plan.notes, ...results.flatMap((r) => (r.note ? [r.note] : []))],
     exitCode: OUTCOME_EXIT_CODE[syncOutcome(results, plan.warnings)],
   };
 }
@@ -118,10 +134,18 @@ async function rewritten(job: Job, ops: SyncOps, options: RunOptions, result: Jo
  */
 async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobResult> {
   const started = ops.now();
-  const base = { item: job.item, source: job.source, destination: job.destination, sourceFs: job.sourceFs };
+  const base: Pick<JobResult, 'item' | 'source' | 'destination' | 'sourceFs' | 'note'> = {
+    item: job.item,
+    source: job.source,
+    destination: job.destination,
+    sourceFs: job.sourceFs,
+  };
   const seconds = () => (ops.now() - started) / 1000;
   const extra = options.rsyncOptions;
   try {
+    // Before the preview, so the space check does not count the leftover's files as used.
+    if (!options.dryRun && job.fat && ops.clearStaging && (await ops.clearStaging(job.destination)))
+      base.note = leftoverNote(job.destination);
     const dry = await ops.rsync(rsyncArgs(job, { dryRun: true, extra, preview: true }));
     const planned = parseRsyncOutput(dry.stdout);
     if (!succeeded(dry.exitCode))
@@ -157,6 +181,31 @@ async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobR
         preview,
         seconds: seconds(),
       });
+    const full = await spaceProblem(job, ops, preview);
+    if (full)
+      return { ...base, status: 'failed', message: full, changes: planned, preview, seconds: seconds() };
+    if (job.fat && ops.staged) {
+      const outcome = await ops.staged(job, planEspUpdate(planned));
+      if (outcome.step !== 'done')
+        return {
+          ...base,
+          status: 'failed',
+          message: stagedFailure(outcome),
+          changes: planned,
+          preview,
+          seconds: seconds(),
+        };
+      const changes = { ...planned, files: outcome.files, bytes: outcome.bytes };
+      const done = await rewritten(job, ops, options, {
+        ...base,
+        status: 'ok',
+        message: '',
+        changes,
+        preview,
+        seconds: 0,
+      });
+      return { ...done, seconds: seconds() };
+    }
     const result = await ops.rsync(rsyncArgs(job, { dryRun: false, extra }));
     const changes = parseRsyncOutput(result.stdout);
     if (!succeeded(result.exitCode)) {
@@ -189,4 +238,16 @@ async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobR
       seconds: seconds(),
     };
   }
+}
+
+/**
+ * Before an ESP is written: the staged copy of what the preview would change (new files beside
+ * the old until the renames) must fit in the free space, or nothing is written.
+ */
+async function spaceProblem(job: Job, ops: SyncOps, preview: Preview): Promise<string | undefined> {
+  if (!job.fat || !ops.space) return undefined;
+  const space = await ops.space(job.destination);
+  const files = preview.create.count + preview.update.count;
+  const needed = stagedBytes(preview.create.bytes + preview.update.bytes, files, space.blockSize);
+  return spaceRefusal(needed, space.free, job.destination);
 }

@@ -3,6 +3,7 @@ import { bootedEspMount, presentEsp } from './booted-esp.js';
 import type { Config } from './config.js';
 import { DualrootError, FailureError, withFix } from './errors.js';
 import type { Booted, Esp } from './esp.js';
+import { STAGING_EXCLUDE } from './esp-update.js';
 import type { FstabEntry } from './fstab.js';
 import { enclosingMount, type MountEntry, mountAt } from './mountinfo.js';
 import { type SourceFs, sourceFsOf, sourceLost } from './source-identity.js';
@@ -124,7 +125,9 @@ function planEsps(input: PlanInput, plan: Plan): void {
         refuse(`${dest} is mounted from ${entry.source}, which is not an EFI System Partition`, false);
       } else {
         used.add(esp.majorMinor);
-        plan.jobs.push({ item: 'esp', source, destination: dest, fat: true, exclude: config.esp.exclude });
+        // The staging directory of a staged update is never copied, deleted or compared.
+        const exclude = [...config.esp.exclude, STAGING_EXCLUDE];
+        plan.jobs.push({ item: 'esp', source, destination: dest, fat: true, exclude });
       }
     }
   }

@@ -93,6 +93,8 @@ export const watchLog = {
         : message
     }`,
   syncFailed: (item: string, problem: string) => `${item}: sync failed: ${problem}; will retry`,
+  retrying: (item: string, failures: number, delayMs: number) =>
+    `${item}: ${failures === 1 ? 'sync failed' : `sync failed ${failures} times in a row`}, retrying in ${Math.round(delayMs / 1000)} s`,
   stateNotWritten: (file: string, message: string) =>
     `cannot write ${file}: ${withFix(message, 'check that DUALROOT_RUN_DIR is writable')}`,
 };

@@ -22,11 +22,22 @@ export interface SchedulerOptions {
   maxDelayMs: number;
 }
 
+/** First retry after a failed sync, doubled after each further failure up to RETRY_MAX_MS. */
+export const RETRY_FIRST_MS = 10_000;
+/** The longest wait between retries of a failing sync. */
+export const RETRY_MAX_MS = 300_000;
+
+/** How long to wait before retrying after `failures` failed syncs in a row (1, 2, ...). */
+export function retryDelay(failures: number): number {
+  return Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.max(0, failures - 1));
+}
+
 /** What happened, for logs, the state file and tests. */
 export type SchedulerEvent =
   | { type: 'pending'; item: string; since: number }
   | { type: 'start'; items: string[]; time: number }
-  | { type: 'end'; items: string[]; outcomes: Record<string, Outcome>; time: number };
+  | { type: 'end'; items: string[]; outcomes: Record<string, Outcome>; time: number }
+  | { type: 'retry'; item: string; failures: number; delayMs: number };
 
 /** One item's queue state, as reported in watch-state.json. */
 export interface ItemStatus {
@@ -41,10 +52,15 @@ export interface ItemStatus {
   lastOutcome: Outcome | undefined;
   lastSuccess: number | undefined;
   syncs: number;
+  /** Failed syncs in a row (0 after a success or a degraded one). */
+  failures: number;
+  /** When the retry of a failed sync is due (undefined: none waiting). */
+  retryAt: number | undefined;
 }
 
 interface Item extends ItemStatus {
   timer: unknown;
+  retryTimer: unknown;
   due: boolean;
   running: boolean;
 }
@@ -76,7 +92,10 @@ export class SyncScheduler {
           lastOutcome: undefined,
           lastSuccess: undefined,
           syncs: 0,
+          failures: 0,
+          retryAt: undefined,
           timer: undefined,
+          retryTimer: undefined,
           due: false,
           running: false,
         });
@@ -85,6 +104,7 @@ export class SyncScheduler {
     for (const [name, item] of this.items) {
       if (!names.includes(name)) {
         if (item.timer !== undefined) this.timers.clear(item.timer);
+        this.clearRetry(item);
         this.items.delete(name);
       }
     }
@@ -131,7 +151,7 @@ export class SyncScheduler {
   status(name: string): ItemStatus | undefined {
     const item = this.items.get(name);
     if (!item) return undefined;
-    const { timer: _t, due: _d, running: _r, ...status } = item;
+    const { timer: _t, retryTimer: _rt, due: _d, running: _r, ...status } = item;
     return status;
   }
 
@@ -153,6 +173,7 @@ export class SyncScheduler {
    */
   async drain(): Promise<void> {
     this.stopping = true;
+    for (const item of this.items.values()) this.clearRetry(item);
     for (const [name, item] of this.items) if (item.pending) this.makeDue(name);
     await this.idle();
   }
@@ -169,6 +190,7 @@ export class SyncScheduler {
     if (!item) return;
     if (item.timer !== undefined) this.timers.clear(item.timer);
     item.timer = undefined;
+    this.clearRetry(item);
     item.due = true;
     this.refreshPhase(item);
     this.pump();
@@ -211,12 +233,34 @@ export class SyncScheduler {
           item.lastEnd = end;
           item.lastOutcome = outcome;
           if (outcome === 'ok') item.lastSuccess = end;
+          item.failures = outcome === 'failed' ? item.failures + 1 : 0;
           this.refreshPhase(item);
         }
         this.active = undefined;
         this.onEvent({ type: 'end', items: batch, outcomes: complete, time: end });
+        for (const name of batch) this.scheduleRetry(name);
         this.pump();
       });
+  }
+
+  /** After a failure, the item is synced again by itself after a growing wait (unless something else syncs it first). */
+  private scheduleRetry(name: string): void {
+    const item = this.items.get(name);
+    if (!item || item.failures === 0 || item.due || this.stopping) return;
+    const delayMs = retryDelay(item.failures);
+    item.retryAt = this.timers.now() + delayMs;
+    item.retryTimer = this.timers.set(() => {
+      item.retryTimer = undefined;
+      item.retryAt = undefined;
+      this.request(name);
+    }, delayMs);
+    this.onEvent({ type: 'retry', item: name, failures: item.failures, delayMs });
+  }
+
+  private clearRetry(item: Item): void {
+    if (item.retryTimer !== undefined) this.timers.clear(item.retryTimer);
+    item.retryTimer = undefined;
+    item.retryAt = undefined;
   }
 
   private notifyIdle(): void {

@@ -27,6 +27,10 @@ export interface WatchItemState {
   lastSuccess: string | null;
   message: string;
   syncs: number;
+  /** Failed syncs in a row. */
+  failures: number;
+  /** When the next retry of a failed sync is due. */
+  retryAt: string | null;
 }
 
 /** What the daemon knows of one item besides its queue state. */
@@ -70,6 +74,8 @@ export function watchState(input: WatchStateInput): WatchState {
       lastSuccess: iso(s.lastSuccess),
       message: item.message,
       syncs: s.syncs,
+      failures: s.failures,
+      retryAt: iso(s.retryAt),
     };
   }
   return {

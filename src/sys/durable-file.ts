@@ -4,7 +4,6 @@ import {
   fchownSync,
   fsyncSync,
   openSync,
-  readFileSync,
   renameSync,
   rmSync,
   statSync,

@@ -25,8 +25,8 @@ export const runStatus = (env: NodeJS.ProcessEnv, ...argv: string[]) =>
 export type StatusMachine = SimMachine & { envx: NodeJS.ProcessEnv };
 
 /** A healthy two-disk machine: captured EFI variables with one entry per ESP, bound, synced, fstab with nofail. */
-export async function healthyMachine(t: Test): Promise<StatusMachine> {
-  const m = await twoDiskMachine(t, { partUuids: CAPTURED_PARTUUIDS });
+export async function healthyMachine(t: Test, espMiB?: [number, number]): Promise<StatusMachine> {
+  const m = await twoDiskMachine(t, { partUuids: CAPTURED_PARTUUIDS, ...(espMiB ? { espMiB } : {}) });
   const fstab = join(m.root, 'fstab');
   writeFileSync(
     fstab,

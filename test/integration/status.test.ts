@@ -186,6 +186,28 @@ t.test(
   },
 );
 
+t.test('an ESP without room for the next upgrade of its largest kernel set is a warning', async (t) => {
+  const m = await healthy(t, [32, 8]);
+  writeTree(m.efi[0]!, { 'vmlinuz-linux': bytes(2_000_000, 5), 'initramfs-linux.img': bytes(2_500_000, 6) });
+  t.equal((await runProgram(sync, 'dualroot-sync', [], m.envx)).code, 0, 'the set fits once');
+  const prom = join(m.root, 'dualroot.prom');
+  const result = await run(m.envx, '--prometheus', prom);
+  t.equal(result.code, 0, 'a warning, not lost redundancy');
+  t.match(
+    result.stdout,
+    new RegExp(
+      `^warning {2}space {5}${m.efi[1]} has \\d\\.\\d MiB free, but the next upgrade of kernel linux \\(vmlinuz-linux, initramfs-linux\\.img: 4\\.\\d MiB\\) needs about 4\\.\\d MiB`,
+      'm',
+    ),
+  );
+  t.match(
+    readFileSync(prom, 'utf8'),
+    new RegExp(`^dualroot_esp_free_bytes\\{destination="${m.efi[1]}"\\} \\d+$`, 'm'),
+  );
+  const roomy = await healthy(t);
+  t.notMatch((await run(roomy.envx)).stdout, /^warning space/m, 'a 32 MiB ESP has room for this set');
+});
+
 t.test('the .~tmp~ staging directory of a sync running now is not an extra file', async (t) => {
   const m = await healthy(t);
   writeTree(m.efi[1]!, { '.~tmp~/vmlinuz-linux': bytes(1000, 3), 'loader/.~tmp~/entries/new.conf': 'x' });

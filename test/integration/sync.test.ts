@@ -134,8 +134,8 @@ t.test(
   },
 );
 
-t.test('a destination too small fails clearly and keeps its previous complete set', async (t) => {
-  // A smaller second ESP: the new kernel fits the source but not the destination.
+t.test('a destination too small for the staged copy is refused before writing, untouched', async (t) => {
+  // A smaller second ESP: the new kernel set fits the source but not beside the old one.
   const m = await twoDiskMachine(t, { espMiB: [32, 8] });
   writeTree(m.efi[0]!, { 'vmlinuz-linux': bytes(2_000_000, 1), 'initramfs-linux.img': bytes(2_000_000, 2) });
   const first = await run(m.env);
@@ -144,7 +144,13 @@ t.test('a destination too small fails clearly and keeps its previous complete se
   writeTree(m.efi[0]!, { 'vmlinuz-linux': bytes(3_000_000, 3), 'initramfs-linux.img': bytes(4_000_000, 4) });
   const result = await run(m.env);
   t.equal(result.code, 1);
-  t.match(result.stderr, /failed: rsync exit \d+ .*the previous complete copy is still in place/);
+  t.match(
+    result.stderr,
+    new RegExp(
+      `failed: needs 6\\.7 MiB, has \\d\\.\\d MiB free on ${m.efi[1]}; remove old kernels .*${m.efi[1]} was not changed`,
+    ),
+  );
+  t.notMatch(result.stderr, /rsync exit/, 'refused before rsync wrote anything');
   t.same(snapshot(m.efi[1]!), previous, 'old kernel and initramfs intact, no leftovers');
   const state = JSON.parse(readFileSync(join(m.runDir, 'sync-state.json'), 'utf8'));
   t.match(state.items.esp.destinations[m.efi[1]!], { ok: false, status: 'failed', lastSuccess: String });

@@ -1,43 +1,11 @@
 import t from 'tap';
 import {
   type Outcome,
+  retryDelay,
   type SchedulerEvent,
   SyncScheduler,
-  type Timers,
 } from '../../src/core/watch-scheduler.js';
-
-/** A manual clock: timers fire only when the test advances time. */
-class FakeTimers implements Timers {
-  time = 0;
-  private next = 1;
-  private pending = new Map<number, { at: number; fn: () => void }>();
-  now() {
-    return this.time;
-  }
-  set(fn: () => void, ms: number) {
-    const id = this.next++;
-    this.pending.set(id, { at: this.time + ms, fn });
-    return id;
-  }
-  clear(handle: unknown) {
-    this.pending.delete(handle as number);
-  }
-  /** Advances time, firing due timers in order. */
-  advance(ms: number) {
-    const target = this.time + ms;
-    for (;;) {
-      const due = [...this.pending].filter(([, p]) => p.at <= target).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.pending.delete(due[0]);
-      this.time = due[1].at;
-      due[1].fn();
-    }
-    this.time = target;
-  }
-  count() {
-    return this.pending.size;
-  }
-}
+import { FakeTimers } from '../helpers/fake-timers.js';
 
 /** A runner whose syncs end when the test says so. */
 function controlledRunner() {
@@ -145,7 +113,8 @@ t.test('items due together share one sync; others wait for it', async (t) => {
   t.equal(s.status('etc')?.lastSuccess, undefined);
   t.same(
     events.map((e) => e.type),
-    ['pending', 'start', 'pending', 'end', 'start', 'end'],
+    ['pending', 'start', 'pending', 'end', 'start', 'end', 'retry'],
+    'the failed item waits for its retry',
   );
 });
 
@@ -211,3 +180,38 @@ t.test('idle resolves at once when nothing is to do; setItems forgets removed it
   timers.advance(100);
   t.equal(runs.length, 1, 'new options apply to the next change');
 });
+
+t.test(
+  'a failed sync is retried by itself after 10 s, then 20 s, 40 s ...; a success stops it',
+  async (t) => {
+    const { timers, runs, s, events } = setup();
+    t.same([1, 2, 3, 5, 6, 10].map(retryDelay), [10_000, 20_000, 40_000, 160_000, 300_000, 300_000]);
+    s.request('esp');
+    runs[0]!.finish('failed');
+    await flush();
+    t.match(s.status('esp'), { failures: 1, retryAt: 10_000, phase: 'idle' });
+    t.match(events.at(-1), { type: 'retry', item: 'esp', failures: 1, delayMs: 10_000 });
+    timers.advance(9_999);
+    t.equal(runs.length, 1, 'not before the wait');
+    timers.advance(1);
+    t.equal(runs.length, 2, 'retried after 10 s without any change');
+    runs[1]!.finish('failed');
+    await flush();
+    t.match(s.status('esp'), { failures: 2, retryAt: 30_000 });
+    // A change before the retry syncs at its own time and takes the retry's place.
+    s.change('esp');
+    timers.advance(2_000);
+    t.equal(runs.length, 3);
+    t.equal(s.status('esp')?.retryAt, undefined, 'the waiting retry was dropped');
+    runs[2]!.finish('degraded');
+    await flush();
+    t.match(s.status('esp'), { failures: 0, retryAt: undefined }, 'degraded waits for the disk, not a timer');
+    timers.advance(600_000);
+    t.equal(runs.length, 3);
+    s.request('etc');
+    runs[3]!.finish('failed');
+    await flush();
+    await s.drain();
+    t.equal(timers.count(), 0, 'stopping drops the waiting retry');
+  },
+);

@@ -96,7 +96,9 @@ add_module() {
   done
   ordered+=("$name")
 }
-for m in virtio_pci virtio_blk crc32c_generic crc32c_intel btrfs vfat nls_cp437 nls_ascii nls_iso8859_1 nls_utf8 efivarfs qemu_fw_cfg; do
+# dm_mod (its built-in linear and error targets) and dm_flakey: the fault scenarios (faults.test.ts) put
+# an ESP's disk behind a table that can start failing writes; loaded here, they stay after switch_root.
+for m in virtio_pci virtio_blk crc32c_generic crc32c_intel btrfs vfat nls_cp437 nls_ascii nls_iso8859_1 nls_utf8 efivarfs qemu_fw_cfg dm_mod dm_flakey; do
   add_module "$m"
 done
 
@@ -142,7 +144,7 @@ copy_binary() { # a program and every shared library ldd says it loads
 }
 # The tools dualroot and the scenarios call, and node to run dualroot.
 for b in node rsync blkid mount umount findmnt lsblk flock sfdisk ionice nice sync efibootmgr \
-  mkfs.fat fsck.fat btrfs sha256sum cmp; do
+  mkfs.fat fsck.fat btrfs sha256sum cmp dmsetup losetup blockdev; do
   copy_binary "$b"
 done
 # dualroot-disk's own: wipefs (is the new disk blank?) and partx (the kernel sees its partitions).

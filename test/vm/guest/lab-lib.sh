@@ -37,6 +37,8 @@ disk_of() {
 # Busybox's sh runs its applets before PATH: make the util-linux tools the ones steps get.
 mount() { /usr/bin/mount "$@"; }
 umount() { /usr/bin/umount "$@"; }
+# Busybox's losetup has no --show or --direct-io: the util-linux one (copied by build.sh).
+losetup() { /usr/sbin/losetup "$@"; }
 
 # udev_standin: one pass of what udev does for block devices, for the ones the guest lacks: device
 # nodes (devtmpfs makes them; mknod if not), /dev/block/MAJ:MIN, /dev/disk/by-partuuid, by-uuid.
@@ -66,4 +68,50 @@ udev_standin_stop() {
   kill "$_udev_pid" 2>/dev/null
   wait "$_udev_pid" 2>/dev/null
   udev_standin
+}
+
+# No udev: dmsetup makes its /dev/mapper nodes itself and waits for no udev event.
+export DM_DISABLE_UDEV=1
+
+# dm_wrap PARTITION NAME: puts a partition behind a device-mapper table and presents it as a disk
+# again, so dualroot still sees a GPT ESP partition (loopNp1, same PARTUUID): the table is the
+# disk's first sectors (its primary GPT, copied into a file on a loop device) followed by the
+# partition (linear: the same blocks). The other partitions of the disk (the mounted root half)
+# stay out of it. A loop device with direct I/O scans that "disk"; prints the loop device.
+dm_wrap() {
+  _part=$(basename "$1")
+  _disk=/dev/$(basename "$(dirname "$(readlink -f "/sys/class/block/$_part")")")
+  _start=$(cat "/sys/class/block/$_part/start")
+  dd if="$_disk" of="/tmp/$2-head.img" bs=512 count="$_start" 2>/dev/null || return 1
+  _head=$(losetup -f --show "/tmp/$2-head.img") || return 1
+  echo "$_head $_start $(blockdev --getsz "$1") $1" >"/tmp/$2.dm"
+  dm_table "$2" linear create || return 1
+  losetup -f --show -P --direct-io=on "/dev/mapper/$2"
+}
+
+# dm_table NAME linear|error_writes [create]: (re)loads the partition's part of the table
+# (error_writes: dm-flakey fails every write with EIO, reads still work, as a disk going bad often does).
+dm_table() {
+  read -r _head _start _size _part <"/tmp/$1.dm"
+  case $2 in
+    linear) _t="$_start $_size linear $_part 0" ;;
+    error_writes) _t="$_start $_size flakey $_part 0 0 3600 1 error_writes" ;;
+  esac
+  _table="0 $_start linear $_head 0
+$_t"
+  if [ "$3" = create ]; then
+    printf '%s\n' "$_table" | dmsetup create "$1"
+  else
+    dmsetup suspend --noflush "$1" && printf '%s\n' "$_table" | dmsetup load "$1" && dmsetup resume "$1"
+  fi
+}
+
+# wait_for SECONDS COMMAND...: polls every 0.1 s until the command succeeds; 1 on timeout.
+wait_for() {
+  _deadline=$(($(date +%s) + $1))
+  shift
+  until "$@"; do
+    [ "$(date +%s)" -lt "$_deadline" ] || return 1
+    sleep 0.1
+  done
 }

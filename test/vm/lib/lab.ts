@@ -1,16 +1,17 @@
 // The UEFI lab's host side: builds the images (test/vm/build.sh), boots them in QEMU on OVMF with
 // chosen disks attached, parses what the guest printed on the serial console, and reads the FAT
 // ESPs with mtools afterwards. See docs/uefi-lab.md.
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, execaSync } from 'execa';
+import { qemuArgs, runQemu } from './qemu.js';
 
 /** The repository root and the lab's directories. */
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const vmDir = join(repo, 'test/vm');
-const cacheDir = process.env.DUALROOT_VM_CACHE ?? join(vmDir, 'cache');
+/** Where build.sh keeps the images and downloads (DUALROOT_VM_CACHE or test/vm/cache). */
+export const cacheDir = process.env.DUALROOT_VM_CACHE ?? join(vmDir, 'cache');
 const workDir = join(vmDir, 'work');
 
 /** Debian's OVMF: code (read-only) and the pristine variable store each machine copies. */
@@ -107,6 +108,8 @@ export interface Boot {
   timedOut: boolean;
   /** What matched BootOptions.stopOn, if QEMU was stopped because of it. */
   stoppedOn?: string;
+  /** QEMU was SIGKILLed by BootOptions.cut (a power cut). */
+  cut: boolean;
   seconds: number;
   /** Path of the saved console log (kept for debugging failed runs). */
   logFile: string;
@@ -156,6 +159,10 @@ export interface BootOptions {
   label: string;
   /** Stop QEMU a few seconds after this appears on the console (e.g. systemd's emergency mode). */
   stopOn?: RegExp;
+  /** Extra -drive options per disk slot, e.g. "throttling.bps-write=1048576" to slow its writes. */
+  drive?: Record<number, string>;
+  /** Called with the console so far on every output; true = SIGKILL QEMU now (a power cut). */
+  cut?: (console: string) => boolean;
 }
 
 /** A lab machine: two disk slots and its own persistent OVMF variable store. */
@@ -195,48 +202,30 @@ export class LabMachine {
     this.boots += 1;
     const stepsFile = join(this.dir, `steps-${this.boots}.sh`);
     writeFileSync(stepsFile, options.steps);
-    const args = [
-      '-accel',
-      'tcg',
-      '-machine',
-      'pc',
-      '-cpu',
-      'max',
-      '-smp',
-      '2',
-      '-m',
-      '1024',
-      '-display',
-      'none',
-      '-monitor',
-      'none',
-      '-serial',
-      'stdio',
-      '-nic',
-      'none',
-      '-no-reboot',
-      '-drive',
-      `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`,
-      '-drive',
-      `if=pflash,format=raw,unit=1,file=${this.vars}`,
-      '-fw_cfg',
-      `name=opt/dualroot/steps,file=${stepsFile}`,
-    ];
-    // Fixed PCI slots: removing disk 0 must not move disk 1, as on real hardware.
-    for (const slot of options.disks) {
-      args.push(
-        '-drive',
-        `file=${this.disk(slot)},format=raw,if=none,id=disk${slot}`,
-        '-device',
-        `virtio-blk-pci,drive=disk${slot},addr=${(0x4 + slot).toString(16)}`,
-      );
-    }
+    const args = qemuArgs({
+      ovmfCode: OVMF_CODE,
+      vars: this.vars,
+      stepsFile,
+      disks: options.disks.map((slot) => ({ slot, file: this.disk(slot), options: options.drive?.[slot] })),
+    });
     const started = Date.now();
     const timeoutMs = options.timeoutMs ?? 180_000;
     const logFile = join(this.dir, `boot-${this.boots}-${options.label}.log`);
-    const { raw, timedOut, stoppedOn } = await runQemu(args, timeoutMs, options.stopOn);
+    const { raw, timedOut, stoppedOn, cut } = await runQemu(args, {
+      timeoutMs,
+      stopOn: options.stopOn,
+      cut: options.cut,
+      stopOnShell: SHELL,
+    });
     writeFileSync(logFile, raw);
-    return { ...parseConsole(raw), timedOut, stoppedOn, seconds: (Date.now() - started) / 1000, logFile };
+    return {
+      ...parseConsole(raw),
+      timedOut,
+      stoppedOn,
+      cut,
+      seconds: (Date.now() - started) / 1000,
+      logFile,
+    };
   }
 
   /** A file of a disk's ESP, read with mtools (the host has no FAT driver); undefined if absent. */
@@ -275,47 +264,4 @@ export class LabMachine {
  */
 export function copySparse(from: string, to: string): void {
   execaSync('cp', ['--sparse=always', from, to]);
-}
-
-/** Runs QEMU, collecting its serial output; kills it at the timeout or when the UEFI Shell appears. */
-function runQemu(
-  args: string[],
-  timeoutMs: number,
-  stopOn?: RegExp,
-): Promise<{ raw: string; timedOut: boolean; stoppedOn?: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let raw = '';
-    let timedOut = false;
-    let shellSeen = false;
-    let stoppedOn: string | undefined;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      raw += chunk.toString('latin1');
-      // The Shell never powers off by itself: stop once it is certain (prompt or banner seen).
-      if (!shellSeen && SHELL.test(raw)) {
-        shellSeen = true;
-        setTimeout(() => child.kill('SIGKILL'), 2000);
-      }
-      const stop = stopOn && stoppedOn === undefined ? stopOn.exec(raw) : null;
-      if (stop) {
-        stoppedOn = stop[0];
-        setTimeout(() => child.kill('SIGKILL'), 5000);
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      raw += `\n@@QEMU-STDERR ${chunk.toString('latin1')}`;
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start qemu-system-x86_64: ${error.message}`));
-    });
-    child.on('close', () => {
-      clearTimeout(timer);
-      resolvePromise({ raw, timedOut, stoppedOn });
-    });
-  });
 }

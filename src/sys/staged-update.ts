@@ -1,0 +1,85 @@
+// The file moves of a staged ESP update (core/esp-update.ts decides what and in which order).
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type EspUpdate, STAGING_DIR, type StagedOutcome } from '../core/esp-update.js';
+import { parseRsyncOutput, stagingArgs } from '../core/rsync.js';
+import type { Job } from '../core/sync-plan.js';
+
+/** What a staged update uses: the run's rsync (holding its lock), syncfs, and where to write the file list. */
+export interface StagedDeps {
+  rsync(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  flush(path: string): Promise<void>;
+  /** A file off the ESP (the run directory) for rsync's --files-from list. */
+  listFile: string;
+}
+
+/** Removes a staging directory an interrupted run left at a destination; true when there was one. */
+export function clearStaging(destination: string): boolean {
+  const staging = join(destination, STAGING_DIR);
+  if (!existsSync(staging)) return false;
+  rmSync(staging, { recursive: true, force: true });
+  return true;
+}
+
+/**
+ * DUALROOT_TEST_CUT=staged or renamed:N: the process kills itself (SIGKILL, like a power cut
+ * for everything not yet flushed) after the staged copy is flushed, or after the Nth rename. Tests only.
+ */
+function cutPoint(point: string): void {
+  if (process.env.DUALROOT_TEST_CUT === point) process.kill(process.pid, 'SIGKILL');
+}
+
+/**
+ * Copies the update's files into the destination's staging directory, flushes, renames them into
+ * place group by group (a flush after each), then deletes what the source no longer has and flushes.
+ */
+export async function applyStagedUpdate(
+  job: Job,
+  update: EspUpdate,
+  deps: StagedDeps,
+): Promise<StagedOutcome> {
+  const staging = join(job.destination, STAGING_DIR);
+  const files = update.groups.flat();
+  clearStaging(job.destination);
+  mkdirSync(staging);
+  mkdirSync(dirname(deps.listFile), { recursive: true });
+  writeFileSync(deps.listFile, files.map((f) => `${f}\0`).join(''));
+  const copy = await deps
+    .rsync(stagingArgs(job, deps.listFile, staging))
+    .finally(() => rmSync(deps.listFile, { force: true }));
+  if (copy.exitCode !== 0) {
+    // Nothing is in place yet: dropping the staging directory leaves the destination as it was.
+    // Best effort: on a failing disk this may fail too, and the next run removes it anyway.
+    try {
+      clearStaging(job.destination);
+    } catch {}
+    return { step: 'copy', ...copy };
+  }
+  await deps.flush(job.destination);
+  cutPoint('staged');
+  let renamed = 0;
+  try {
+    for (const dir of update.directories) mkdirSync(join(job.destination, dir), { recursive: true });
+    for (const group of update.groups) {
+      for (const file of group) {
+        mkdirSync(dirname(join(job.destination, file)), { recursive: true });
+        renameSync(join(staging, file), join(job.destination, file));
+        cutPoint(`renamed:${++renamed}`);
+      }
+      // The next group (a kernel after its images, an entry after its kernel) only once this one is on disk.
+      await deps.flush(job.destination);
+    }
+    clearStaging(job.destination);
+  } catch (error) {
+    return { step: 'rename', error: (error as Error).message };
+  }
+  try {
+    for (const entry of update.deletions)
+      rmSync(join(job.destination, entry), { recursive: true, force: true });
+    await deps.flush(job.destination);
+  } catch (error) {
+    return { step: 'delete', error: (error as Error).message };
+  }
+  const { files: count, bytes } = parseRsyncOutput(copy.stdout);
+  return { step: 'done', files: count, bytes };
+}

@@ -1,0 +1,151 @@
+// The staged ESP update on real filesystems with real rsync: a run cut (SIGKILL, by the
+// DUALROOT_TEST_CUT hook) after staging or between renames, a copy that fails, the status view.
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import t, { type Test } from 'tap';
+import { main as sync } from '../../src/cli/sync.js';
+import { bundle } from '../helpers/bundle.js';
+import { runProgram, type SimMachine, twoDiskMachine } from '../helpers/sim.js';
+import { healthyMachine, runStatus } from '../helpers/status-machine.js';
+import { bytes, snapshot, writeTree } from '../helpers/tree.js';
+
+const STAGING = '.dualroot-staging';
+const run = (env: NodeJS.ProcessEnv) => runProgram(sync, 'dualroot-sync', [], env);
+
+/** A destination's files, the staging directory and the given extra names left out. */
+function files(dir: string, ...without: string[]): Record<string, string> {
+  const all = snapshot(dir);
+  return Object.fromEntries(
+    Object.entries(all).filter(([p]) => !p.startsWith(`${STAGING}/`) && !without.includes(p)),
+  );
+}
+
+/** A machine whose ESP 1 holds kernel set 1 (synced), and whose ESP 0 now holds set 2 (not yet synced). */
+async function upgraded(t: Test): Promise<{ m: SimMachine; old: Record<string, string> }> {
+  const m = await twoDiskMachine(t);
+  writeTree(m.efi[0]!, {
+    'vmlinuz-linux': bytes(2_000_000, 1),
+    'initramfs-linux.img': bytes(3_000_000, 2),
+    'loader/entries/arch.conf': 'title Arch\nlinux /vmlinuz-linux\ninitrd /initramfs-linux.img\n',
+    'vmlinuz-linux-lts': bytes(1_000_000, 3),
+  });
+  t.equal((await run(m.env)).code, 0);
+  const old = files(m.efi[1]!);
+  writeTree(m.efi[0]!, {
+    'vmlinuz-linux': bytes(2_100_000, 4),
+    'initramfs-linux.img': bytes(3_100_000, 5),
+    'loader/entries/arch.conf': 'title Arch 2\nlinux /vmlinuz-linux\ninitrd /initramfs-linux.img\n',
+  });
+  rmSync(join(m.efi[0]!, 'vmlinuz-linux-lts'));
+  return { m, old };
+}
+
+/** Runs the built dualroot-sync as a process that kills itself (SIGKILL) at `cut`. */
+async function cutRun(m: SimMachine, cut: string) {
+  const result = await execa('node', [bundle('dualroot-sync')], {
+    env: { ...m.env, DUALROOT_TEST_CUT: cut },
+    reject: false,
+  });
+  return result;
+}
+
+t.test(
+  'a run cut after staging leaves the old complete set; the next run removes the leftover and completes',
+  async (t) => {
+    const { m, old } = await upgraded(t);
+    const cut = await cutRun(m, 'staged');
+    t.equal(cut.signal, 'SIGKILL', cut.stderr);
+    t.same(files(m.efi[1]!), old, 'every old file in place, nothing deleted');
+    t.ok(
+      existsSync(join(m.efi[1]!, STAGING, 'vmlinuz-linux')),
+      'the new files wait in the staging directory',
+    );
+    const next = await run(m.env);
+    t.equal(next.code, 0, next.stderr);
+    t.match(next.stdout, new RegExp(`note: removed ${m.efi[1]}/${STAGING}, left by an interrupted sync`));
+    t.same(snapshot(m.efi[1]!), snapshot(m.efi[0]!), 'repaired: the new set, the old kernel deleted');
+    const again = await run(m.env);
+    t.notMatch(again.stdout, /note: removed/, 'a finished run leaves no staging directory');
+  },
+);
+
+t.test(
+  'a run cut between the initramfs and the kernel: the window that remains, repaired next run',
+  async (t) => {
+    const { m, old } = await upgraded(t);
+    const cut = await cutRun(m, 'renamed:1');
+    t.equal(cut.signal, 'SIGKILL', cut.stderr);
+    const now = files(m.efi[1]!);
+    const source = snapshot(m.efi[0]!);
+    // The first rename is the initramfs (images before the kernel that loads them) ...
+    t.equal(now['initramfs-linux.img'], source['initramfs-linux.img'], 'new initramfs in place');
+    // ... the kernel, the entry and the deletion not yet: this is the mismatched pair a cut here leaves.
+    t.equal(now['vmlinuz-linux'], old['vmlinuz-linux'], 'old kernel still');
+    t.equal(now['loader/entries/arch.conf'], old['loader/entries/arch.conf'], 'old entry still');
+    t.ok(now['vmlinuz-linux-lts'], 'nothing deleted before everything new is in place');
+    const next = await runProgram(sync, 'dualroot-sync', ['--hook'], m.env);
+    t.equal(next.code, 0, next.stderr);
+    t.match(
+      next.stdout,
+      /removed .*\.dualroot-staging, left by an interrupted sync/,
+      'the pacman hook says so too',
+    );
+    t.same(snapshot(m.efi[1]!), source, 'repaired');
+  },
+);
+
+t.test('a cut after the kernel: new kernel with its new initramfs, old entry still boots it', async (t) => {
+  const { m, old } = await upgraded(t);
+  const cut = await cutRun(m, 'renamed:2');
+  t.equal(cut.signal, 'SIGKILL', cut.stderr);
+  const now = files(m.efi[1]!);
+  const source = snapshot(m.efi[0]!);
+  t.equal(now['vmlinuz-linux'], source['vmlinuz-linux']);
+  t.equal(now['initramfs-linux.img'], source['initramfs-linux.img'], 'a matching pair');
+  t.equal(now['loader/entries/arch.conf'], old['loader/entries/arch.conf'], 'entry last');
+  t.equal((await run(m.env)).code, 0);
+  t.same(snapshot(m.efi[1]!), source);
+});
+
+t.test('a copy into staging that fails (the disk fills up meanwhile) leaves the previous copy', async (t) => {
+  const { m, old } = await upgraded(t);
+  // An rsync that, for the staging copy only, first lets another writer fill the destination.
+  const bin = join(m.root, 'bin-filling-rsync');
+  mkdirSync(bin);
+  const real = (await execa('sh', ['-c', 'command -v rsync'])).stdout.trim();
+  writeFileSync(
+    join(bin, 'rsync'),
+    `#!/bin/sh\ncase " $* " in *" --files-from="*) dd if=/dev/zero of='${m.efi[1]}/filler' bs=1M 2>/dev/null;; esac\nexec '${real}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  const path = process.env.PATH;
+  process.env.PATH = `${bin}:${path}`;
+  let result: Awaited<ReturnType<typeof run>>;
+  try {
+    result = await run({ ...m.env, PATH: process.env.PATH });
+  } finally {
+    process.env.PATH = path;
+  }
+  t.equal(result.code, 1, result.stderr);
+  t.match(
+    result.stderr,
+    /rsync exit \d+.*nothing was renamed into place: the previous complete copy is still in place/,
+  );
+  t.same(files(m.efi[1]!, 'filler'), old, 'the old set, untouched');
+  t.notOk(existsSync(join(m.efi[1]!, STAGING)), 'the staging directory is removed');
+  rmSync(join(m.efi[1]!, 'filler'));
+  t.equal((await run(m.env)).code, 0, 'room again: the next run completes');
+  t.same(snapshot(m.efi[1]!), snapshot(m.efi[0]!));
+});
+
+t.test('dualroot-status does not count a staging directory as a difference', async (t) => {
+  const m = await healthyMachine(t);
+  writeTree(m.efi[1]!, {
+    [`${STAGING}/vmlinuz-linux`]: bytes(1000, 9),
+    [`${STAGING}/loader/entries/x.conf`]: 'x',
+  });
+  const result = await runStatus(m.envx);
+  t.equal(result.code, 0, result.stdout);
+  t.match(result.stdout, /^ok {7}sync {6}esp: .*efi1 matches .*efi0/m);
+});
