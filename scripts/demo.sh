@@ -43,8 +43,8 @@ say "Building a two-disk machine in $demo"
 mkdir -p "$demo/sys/class/block" "$demo/boot" "$demo/run"
 for n in 0 1; do
   img=$demo/disk$n.img
-  truncate -s 100M "$img"
-  printf 'label: gpt\nsize=64MiB, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=%s, name=ESP%s\ntype=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=root%s\n' \
+  truncate -s 200M "$img"
+  printf 'label: gpt\nsize=128MiB, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=%s, name=ESP%s\ntype=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=root%s\n' \
     "${partuuids[$n]}" "$n" "$n" | sfdisk -q "$img"
   loop=$(losetup -f --show "$img")
   loops+=("$loop")
