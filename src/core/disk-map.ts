@@ -162,7 +162,8 @@ export function identifiersOf(map: DiskMap, disk: string): Map<string, string> {
  * The identifier translation of a map, both ways: each identifier of a paired partition becomes its
  * counterpart's (so an fstab that mounts this disk's root at / and the other's at /mnt/other mounts
  * them exchanged). Identifiers of an unpaired partition, or whose counterpart lacks that identifier,
- * translate to a problem. Keys are `kind:value`, UUIDs lower-cased.
+ * translate to a problem, except a filesystem UUID whose counterpart has no filesystem yet (left as it
+ * is). Keys are `kind:value`, UUIDs lower-cased.
  */
 export function translations(map: DiskMap): Map<string, Translation> {
   const table = new Map<string, Translation>();
@@ -178,6 +179,10 @@ export function translations(map: DiskMap): Map<string, Translation> {
     for (const [slot, value] of ids(from)) {
       if (value === undefined) continue;
       const counterpart = theirs.get(slot);
+      // A counterpart with no filesystem yet is a disk being added or replaced (dualroot-disk syncs the
+      // ESP before `btrfs device add`/`replace` gives it the RAID's shared UUID): nothing to translate to,
+      // and refusing would stop that repair. The reference is copied as it is.
+      if (slot === 'uuid:fs' && counterpart === undefined && to.fsType === undefined) continue;
       table.set(
         key(slot, value),
         counterpart !== undefined

@@ -84,3 +84,30 @@ t.test('a partition with no counterpart, and a [disk-map] pair that supplies one
     { partition: { device: '/dev/disk0p3' }, reason: '/dev/disk1 has no partition 3' },
   ]);
 });
+
+t.test(
+  'a counterpart with no filesystem yet (a disk being added or replaced): its FS UUID is left as it is',
+  async (t) => {
+    // Disk 1's root partition blank, as between sfdisk and `btrfs replace` in dualroot-disk replace.
+    const partitions = twoDiskPartitions().map((p) =>
+      p.device === '/dev/disk1p2' ? { ...p, fsUuid: undefined, fsType: undefined } : p,
+    );
+    const root0 = partitions.find((p) => p.device === '/dev/disk0p2')!;
+    t.ok(root0.fsUuid, 'the source root has a filesystem UUID');
+    const table = translations(buildDiskMap(partitions, '/dev/disk0', '/dev/disk1'));
+    t.equal(table.get(`uuid:${root0.fsUuid!.toLowerCase()}`), undefined, 'no translation and no problem');
+    t.same(table.get(`uuid:${root0.partUuid}`), {
+      to: partitions.find((p) => p.device === '/dev/disk1p2')!.partUuid,
+    });
+    // A counterpart that has a filesystem but lacks the identifier is still a problem (the LUKS pair keeps its UUIDs).
+    const luks = partitions.map((p) => (p.device === '/dev/disk1p3' ? { ...p, fsUuid: undefined } : p));
+    t.match(
+      translations(buildDiskMap(luks, '/dev/disk0', '/dev/disk1')).get(
+        'uuid:e4c36c7c-7fd4-48bf-ab5a-0ec54039b2c3',
+      ),
+      {
+        problem: /has no FS of its own/,
+      },
+    );
+  },
+);
