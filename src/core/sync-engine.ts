@@ -181,6 +181,9 @@ async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobR
         preview,
         seconds: seconds(),
       });
+    // A finished copy (staged or in place): ok, then its per-disk files rewritten.
+    const copied = (changes: RsyncChanges | undefined) =>
+      rewritten(job, ops, options, { ...base, status: 'ok', message: '', changes, preview, seconds: 0 });
     const full = await spaceProblem(job, ops, preview);
     if (full)
       return { ...base, status: 'failed', message: full, changes: planned, preview, seconds: seconds() };
@@ -195,15 +198,7 @@ async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobR
           preview,
           seconds: seconds(),
         };
-      const changes = { ...planned, files: outcome.files, bytes: outcome.bytes };
-      const done = await rewritten(job, ops, options, {
-        ...base,
-        status: 'ok',
-        message: '',
-        changes,
-        preview,
-        seconds: 0,
-      });
+      const done = await copied({ ...planned, files: outcome.files, bytes: outcome.bytes });
       return { ...done, seconds: seconds() };
     }
     const result = await ops.rsync(rsyncArgs(job, { dryRun: false, extra }));
@@ -219,14 +214,7 @@ async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobR
         seconds: seconds(),
       };
     }
-    const done = await rewritten(job, ops, options, {
-      ...base,
-      status: 'ok',
-      message: '',
-      changes,
-      preview,
-      seconds: 0,
-    });
+    const done = await copied(changes);
     await ops.flush(job.destination);
     return { ...done, seconds: seconds() };
   } catch (error) {
