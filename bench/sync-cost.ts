@@ -88,9 +88,12 @@ try {
     const result = spawnSync(
       'rsync',
       // Times compared as dualroot compares them (FAT keeps 2 s): a directory created within a second
-      // of its source keeps its own time, which --modify-window=1 rightly calls equal.
+      // of its source keeps its own time, which --modify-window=1 rightly calls equal. Directory times
+      // are left out: a staged ESP update renames files into place and does not carry them, and dualroot
+      // itself counts a time-only change as noise (core/rsync.ts parseRsyncOutput).
       [
         '-rtn',
+        '--omit-dir-times',
         '--modify-window=1',
         checksum ? '-c' : '',
         '--delete',
