@@ -20,6 +20,8 @@ export interface EspUpdate {
   groups: string[][];
   /** Entries to remove once every group is in place (the reverse of the rename order; directories last). */
   deletions: string[];
+  /** Files whose contents match but whose time differs: given the source's time in place (no data moves). */
+  retimes: string[];
 }
 
 /**
@@ -46,7 +48,9 @@ const depth = (p: string) => p.split('/').length;
  * it would create or update are staged; what it would delete goes last. Paths ending in "/" are
  * directories (rsync's %n).
  */
-export function planEspUpdate(preview: Pick<RsyncChanges, 'created' | 'updated' | 'deleted'>): EspUpdate {
+export function planEspUpdate(
+  preview: Pick<RsyncChanges, 'created' | 'updated' | 'deleted' | 'retimed'>,
+): EspUpdate {
   const isDir = (p: string) => p.endsWith('/');
   const strip = (p: string) => p.replace(/\/+$/, '');
   const files = [...preview.created, ...preview.updated].filter((p) => !isDir(p)).sort(byRankThenPath);
@@ -65,7 +69,12 @@ export function planEspUpdate(preview: Pick<RsyncChanges, 'created' | 'updated' 
     .filter(isDir)
     .map(strip)
     .sort((a, b) => depth(b) - depth(a) || a.localeCompare(b));
-  return { directories, groups, deletions: [...deletedFiles, ...deletedDirs] };
+  return {
+    directories,
+    groups,
+    deletions: [...deletedFiles, ...deletedDirs],
+    retimes: [...preview.retimed].sort(),
+  };
 }
 
 /** How a staged update ended: done, or the step that failed (copy = into staging; nothing in place yet). */

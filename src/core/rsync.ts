@@ -61,6 +61,11 @@ export interface RsyncChanges {
   created: string[];
   updated: string[];
   deleted: string[];
+  /**
+   * Files whose contents match (an ESP copy compares by --checksum) but whose time differs: kept,
+   * yet a staged update must still give them the source's time, or a comparison by time differs.
+   */
+  retimed: string[];
   /** Regular files transferred. */
   files: number;
   /** Bytes of file data transferred. */
@@ -83,6 +88,7 @@ export function parseRsyncOutput(stdout: string): RsyncChanges {
     created: [],
     updated: [],
     deleted: [],
+    retimed: [],
     files: 0,
     bytes: 0,
     kept: 0,
@@ -116,7 +122,10 @@ export function parseRsyncOutput(stdout: string): RsyncChanges {
     else if (action !== '.' || /[^. ]/.test(flags.replace(/t/g, '.'))) {
       changes.updated.push(path);
       if (action === '>') changes.updatedBytes += bytes;
-    } else changes.kept++;
+    } else {
+      changes.kept++;
+      if (kind === 'f' && /[tT]/.test(flags[2] ?? '')) changes.retimed.push(path);
+    }
   }
   changes.files = statNumber(stdout, 'Number of regular files transferred');
   changes.bytes = statNumber(stdout, 'Total transferred file size');

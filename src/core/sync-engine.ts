@@ -171,7 +171,8 @@ async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobR
         seconds: seconds(),
       };
     // Nothing to change: the preview was the copy (it saves a second pass over an unchanged ESP).
-    const idle = preview.create.count + preview.update.count + preview.delete.count === 0;
+    const idle =
+      preview.create.count + preview.update.count + preview.delete.count + planned.retimed.length === 0;
     if (options.dryRun || idle)
       return rewritten(job, ops, options, {
         ...base,

@@ -1,5 +1,5 @@
 // The file moves of a staged ESP update (core/esp-update.ts decides what and in which order).
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type EspUpdate, STAGING_DIR, type StagedOutcome } from '../core/esp-update.js';
 import { parseRsyncOutput, stagingArgs } from '../core/rsync.js';
@@ -31,7 +31,8 @@ function cutPoint(point: string): void {
 
 /**
  * Copies the update's files into the destination's staging directory, flushes, renames them into
- * place group by group (a flush after each), then deletes what the source no longer has and flushes.
+ * place group by group (a flush after each), gives files that only differ in time the source's time,
+ * then deletes what the source no longer has and flushes.
  */
 export async function applyStagedUpdate(
   job: Job,
@@ -70,6 +71,11 @@ export async function applyStagedUpdate(
       await deps.flush(job.destination);
     }
     clearStaging(job.destination);
+    // Same contents, another time: only the time changes, so no cut can leave a file half-written.
+    for (const file of update.retimes) {
+      const { atime, mtime } = statSync(join(job.source, file));
+      utimesSync(join(job.destination, file), atime, mtime);
+    }
   } catch (error) {
     return { step: 'rename', error: (error as Error).message };
   }

@@ -1,6 +1,6 @@
 // The staged ESP update on real filesystems with real rsync: a run cut (SIGKILL, by the
 // DUALROOT_TEST_CUT hook) after staging or between renames, a copy that fails, the status view.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t, { type Test } from 'tap';
@@ -149,3 +149,26 @@ t.test('dualroot-status does not count a staging directory as a difference', asy
   t.equal(result.code, 0, result.stdout);
   t.match(result.stdout, /^ok {7}sync {6}esp: .*efi1 matches .*efi0/m);
 });
+
+t.test(
+  'a file with the same contents but another time (bootctl on a new disk) gets the source time',
+  async (t) => {
+    const m = await healthyMachine(t);
+    const loader = 'EFI/BOOT/BOOTX64.EFI';
+    // What `bootctl install` on a new ESP leaves: the same loader, written now rather than when the source's was.
+    utimesSync(join(m.efi[1]!, loader), new Date('2026-01-01T00:00:00Z'), new Date('2026-01-01T00:00:00Z'));
+    const before = await runStatus(m.envx);
+    t.equal(before.code, 3, 'the status sees the time difference');
+    t.match(before.stdout, /differs EFI\/BOOT\/BOOTX64\.EFI/);
+    const result = await run(m.envx);
+    t.equal(result.code, 0, result.stderr);
+    t.equal(
+      Math.floor(statSync(join(m.efi[1]!, loader)).mtimeMs / 1000),
+      Math.floor(statSync(join(m.efi[0]!, loader)).mtimeMs / 1000),
+      'the copy has the source time',
+    );
+    const after = await runStatus(m.envx);
+    t.equal(after.code, 0, after.stdout);
+    t.notOk(existsSync(join(m.efi[1]!, STAGING)), 'nothing left staged');
+  },
+);

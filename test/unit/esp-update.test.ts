@@ -52,7 +52,20 @@ t.test(
       'old',
     ]);
     const unchanged = planEspUpdate(parseRsyncOutput('.f          300 loader/entries/arch.conf'));
-    t.same(unchanged, { directories: [], groups: [], deletions: [] }, 'kept entries are not staged');
+    t.same(
+      unchanged,
+      { directories: [], groups: [], deletions: [], retimes: [] },
+      'kept entries are not staged',
+    );
+    const retimed = planEspUpdate(
+      parseRsyncOutput('.f..t...... 300 EFI/BOOT/BOOTX64.EFI\n.d..t...... 0 EFI/'),
+    );
+    t.same(
+      retimed.retimes,
+      ['EFI/BOOT/BOOTX64.EFI'],
+      'same contents, other time: the time is set, no data staged',
+    );
+    t.same(retimed.groups, []);
   },
 );
 
