@@ -1,5 +1,6 @@
 // Lab scenario 3: firmware boot entries. With only the firmware's own entries, losing disk 0 ends in
-// the UEFI Shell; after `dualroot-esp entries --fix` either disk alone boots Linux.
+// the UEFI Shell; after `dualroot-esp entries --fix` either disk alone boots Linux; with disk 0 gone
+// for good, `entries --fix --prune` removes its entry and only it.
 import type { Test } from 'tap';
 import { json, run } from './guest-results.js';
 import { type LabInfo, LabMachine } from './lab.js';
@@ -71,7 +72,68 @@ run efibootmgr efibootmgr -v
       assertBooted(t, boot, `boot without disk ${lost}`);
       t.equal(json(t, boot, 'esp').booted?.partuuid, lab.espPartuuids[kept], `booted disk ${kept}'s ESP`);
     }
+    await assertPruneDeadDisk(t, machine, lab);
   });
+}
+
+interface EntriesJson {
+  entries?: { bootnum: string; partuuid: string | null; stale: boolean }[];
+}
+
+/** Disk 0 dead for good: its entry is stale, `entries --fix --prune` removes it and only it; disk 1 still boots. */
+async function assertPruneDeadDisk(t: Test, machine: LabMachine, lab: LabInfo): Promise<void> {
+  const [dead, kept] = lab.espPartuuids;
+  const boot = await machine.boot({
+    label: 'prune-dead-disk0',
+    disks: [1],
+    steps: `
+run before dualroot-esp entries --json
+run prune-test dualroot-esp entries --fix --prune --test
+run prune dualroot-esp entries --fix --prune
+run after dualroot-esp entries --json
+run efibootmgr efibootmgr -v
+`,
+  });
+  assertBooted(t, boot, 'boot that prunes the dead disk');
+  const before = (json(t, boot, 'before') as EntriesJson).entries ?? [];
+  const stale = before.filter((e) => e.stale);
+  t.same(
+    stale.map((e) => e.partuuid),
+    [dead],
+    `entries marks only disk 0's entry stale: ${JSON.stringify(before)}`,
+  );
+  const deletes = run(t, boot, 'prune-test')
+    .stdout.split('\n')
+    .filter((l) => l.startsWith('would run: ') && l.includes('--delete-bootnum'));
+  t.same(
+    deletes,
+    stale.map((e) => `would run: efibootmgr --delete-bootnum --bootnum ${e.bootnum}`),
+    '--fix --prune --test plans one delete, of the stale entry',
+  );
+  const prune = run(t, boot, 'prune');
+  t.equal(prune.exit, 0, `entries --fix --prune exits 0: ${prune.stdout}${prune.stderr}`);
+  const after = (json(t, boot, 'after') as EntriesJson).entries ?? [];
+  t.same(
+    after.filter((e) => e.stale),
+    [],
+    'no stale entry left',
+  );
+  t.ok(
+    after.some((e) => e.partuuid === kept),
+    'disk 1 keeps its entry',
+  );
+  t.notMatch(
+    run(t, boot, 'efibootmgr').stdout.toLowerCase(),
+    dead!.toLowerCase(),
+    'the firmware has no entry of disk 0 any more',
+  );
+  const again = await machine.boot({
+    label: 'after-prune',
+    disks: [1],
+    steps: 'run esp dualroot-esp --json\n',
+  });
+  assertBooted(t, again, 'boot after the prune');
+  t.equal(json(t, again, 'esp').booted?.partuuid, kept, "disk 1 boots from its own entry's ESP");
 }
 
 /**
