@@ -146,7 +146,7 @@ async function checkCopies(
     const last = state?.items[job.item]?.destinations[job.destination];
     checkJob(report, { job, sourceEntries: source.size, diff, verify, last });
     const rewrite = rewrites.get(job);
-    if (rewrite) checkPerDisk(report, job, rewrite.map, rewrite.files);
+    if (rewrite) checkPerDisk(report, job, rewrite);
     if (job.fat) checkUpgradeRoom(report, job.destination, source, await freeSpace(job.destination));
   }
 }

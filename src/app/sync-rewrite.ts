@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Config } from '../core/config.js';
 import { type DiskMap, partitionIds } from '../core/disk-map.js';
 import { enclosingMount } from '../core/mountinfo.js';
+import { bootsWithoutRoot } from '../core/per-disk-layout.js';
 import type { Job, Plan } from '../core/sync-plan.js';
 import {
   ENTRIES_DIR,
@@ -17,8 +18,11 @@ import { readIfPresent } from '../sys/config-install.js';
 import { replaceFileDurably } from '../sys/durable-file.js';
 import type { Machine } from './machine.js';
 
-/** The rewrite step of a run: each job's per-disk files, read and rewritten before the copy. */
-export type Rewrites = Map<Job, { map: DiskMap; files: FileRewrite[] }>;
+/**
+ * The rewrite step of a run: each job's per-disk files, read and rewritten before the copy, and
+ * its loader entries that name no root (gpt-auto-root: copied as they are, judged by dualroot-status).
+ */
+export type Rewrites = Map<Job, { map: DiskMap; files: FileRewrite[]; rootless: string[] }>;
 
 /** The names in a directory; [] when it does not exist. */
 function namesIn(dir: string): string[] {
@@ -57,9 +61,14 @@ export function prepareRewrites(
     const files = rewriteFiles(map, sources).filter(
       (f) => f.result.changes.length > 0 || f.result.problems.length > 0,
     );
-    if (files.length === 0) return job;
-    const rewritten: Job = { ...job, exclude: [...job.exclude, ...files.map((f) => excludeFor(f.relative))] };
-    rewrites.set(rewritten, { map, files });
+    const rootless =
+      job.item === 'esp' ? sources.filter((s) => bootsWithoutRoot(s.text)).map((s) => s.relative) : [];
+    if (files.length === 0 && rootless.length === 0) return job;
+    const rewritten: Job =
+      files.length === 0
+        ? job
+        : { ...job, exclude: [...job.exclude, ...files.map((f) => excludeFor(f.relative))] };
+    rewrites.set(rewritten, { map, files, rootless });
     return rewritten;
   });
   return { plan: { ...plan, jobs }, rewrites };

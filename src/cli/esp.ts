@@ -4,6 +4,7 @@ import { ExitCode } from '../core/errors.js';
 import type { Booted, Esp } from '../core/esp.js';
 import { type CommonArgs, parse, parser, pathsFrom } from './args.js';
 import { main as entries, entriesOptions } from './entries.js';
+import { diskMapJson, diskMapLines } from './esp-map.js';
 import { type Io, Logger } from './output.js';
 
 const PROGRAM = 'dualroot-esp';
@@ -36,7 +37,7 @@ export async function espParser(io: Io) {
   return (
     await parser(
       PROGRAM,
-      'List the EFI System Partitions and say which one the firmware booted, and how we know.',
+      'List the EFI System Partitions, say which one the firmware booted and how we know, and show the disk maps.',
       io,
     )
   ).command(
@@ -52,8 +53,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const args = await parse<CommonArgs>(await espParser(io), argv, io);
   if (!args) return ExitCode.ok;
   const log = new Logger(io, PROGRAM, args.quiet);
-  const { machine, booted, failure } = await espRun(pathsFrom(args, io));
+  const { machine, booted, failure, diskMaps } = await espRun(pathsFrom(args, io));
   const fw = machine.firmware;
+  const [maps, mapError] = diskMaps instanceof Error ? [undefined, diskMaps] : [diskMaps, undefined];
   if (args.json) {
     log.data(
       JSON.stringify(
@@ -75,6 +77,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
             problems: [fw.loaderProblem, fw.bootCurrentProblem].filter(Boolean),
           },
           esps: machine.esps.map((e) => espJson(e, booted)),
+          diskMaps: maps ? maps.map(diskMapJson) : null,
+          diskMapsError: mapError ? { message: mapError.message, fix: mapError.hint ?? null } : undefined,
         },
         null,
         2,
@@ -103,6 +107,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
   ]) {
     if (problem && !failure && booted?.evidence !== 'LoaderDevicePartUUID') log.info(`  note: ${problem}`);
   }
+  if (maps) for (const line of diskMapLines(maps)) log.info(line);
+  else if (mapError)
+    log.info(`disk maps not shown: ${mapError.message}${mapError.hint ? `; fix: ${mapError.hint}` : ''}`);
   if (failure) throw failure;
   return ExitCode.ok;
 }

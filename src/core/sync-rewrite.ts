@@ -67,6 +67,8 @@ export function excludeFor(relative: string): string {
 /** One per-disk file of a job: its source text rewritten, and what the destination holds now. */
 export interface FileRewrite {
   relative: string;
+  /** The source's text. */
+  source: string;
   result: RewriteResult;
   /** The destination's current text; undefined when it has none. */
   current: string | undefined;
@@ -80,6 +82,7 @@ export function rewriteFiles(
   const table = translations(map);
   return sources.map((s) => ({
     relative: s.relative,
+    source: s.text,
     current: s.current,
     result: rewriteText(s.text, table),
   }));

@@ -4,23 +4,33 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { Test } from 'tap';
+import { main as bind } from '../../src/cli/bind.js';
 import type { Io } from '../../src/cli/output.js';
 import { main as status } from '../../src/cli/status.js';
 import { main as sync } from '../../src/cli/sync.js';
 import { efivarsFor, makeDisk, mount, runProgram, scratch } from './sim.js';
+import { CAPTURED_PARTUUIDS, EFIVARS_FIXTURES } from './status-machine.js';
 
 const fsUuid = async (device: string) =>
   (await execa('blkid', ['-p', '-s', 'UUID', '-o', 'value', device])).stdout.trim();
 
-/** Two disks, each ESP + root (disk 0 with `extra` more partitions), mounted; booted from disk 0's ESP. */
-export async function approach2(t: Test, extra = 0) {
+/**
+ * Two disks, each ESP + root (disk 0 with `extra` more partitions), mounted; booted from disk 0's ESP.
+ * `healthy`: the ESPs get the PARTUUIDs of the captured EFI variables (one boot entry each), disk 0's
+ * ESP a loader and /boot bound, so dualroot-status finds nothing wrong but what a test makes.
+ */
+export async function approach2(t: Test, extra = 0, options: { healthy?: boolean } = {}) {
   const root = scratch(t);
-  const layout = (n: number) => [
-    { type: 'esp' as const, sizeMiB: 16 },
+  const layout = (n: number, disk: number) => [
+    {
+      type: 'esp' as const,
+      sizeMiB: 16,
+      ...(options.healthy ? { partUuid: CAPTURED_PARTUUIDS[disk] } : {}),
+    },
     { type: 'linux' as const, sizeMiB: 24 },
     ...Array.from({ length: n }, () => ({ type: 'linux' as const, sizeMiB: 8 })),
   ];
-  const disks = [await makeDisk(t, root, layout(extra)), await makeDisk(t, root, layout(0))];
+  const disks = [await makeDisk(t, root, layout(extra, 0)), await makeDisk(t, root, layout(0, 1))];
   const [efi0, efi1, root0, root1] = ['efi0', 'efi1', 'root0', 'root1'].map((d) => join(root, d)) as [
     string,
     string,
@@ -63,12 +73,19 @@ export async function approach2(t: Test, extra = 0) {
   const env = {
     PATH: process.env.PATH,
     DUALROOT_CONFIG: config,
-    DUALROOT_EFIVARS: efivarsFor(root, ids.esp0),
+    DUALROOT_EFIVARS: options.healthy
+      ? join(EFIVARS_FIXTURES, 'both-entries-booted-disk0')
+      : efivarsFor(root, ids.esp0),
     DUALROOT_ESP_ROOT: root,
     DUALROOT_SYSFS: join(root, 'sys'),
     DUALROOT_RUN_DIR: join(root, 'run'),
     DUALROOT_FSTAB: join(root0, 'etc/fstab'),
   };
+  if (options.healthy) {
+    mkdirSync(join(efi0, 'EFI/BOOT'), { recursive: true });
+    writeFileSync(join(efi0, 'EFI/BOOT/BOOTX64.EFI'), 'loader');
+    t.equal((await runProgram(bind, 'dualroot-bind', [], env)).code, 0, 'dualroot-bind');
+  }
   const program =
     (main: (argv: string[], io: Io) => Promise<number>, name: string) =>
     async (...argv: string[]) => {

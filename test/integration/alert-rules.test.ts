@@ -5,17 +5,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
-import { parse } from 'yaml';
 import { main as sync } from '../../src/cli/sync.js';
+import { alertTests, type Firing, RULES, SCRAPE, testRules } from '../helpers/alert-rules.js';
 import { btrfsRaid1, loseDisk } from '../helpers/btrfs-raid.js';
-import {
-  type AlertRule,
-  expectedAlert,
-  inputSeries,
-  parseSamples,
-  promtool,
-  type Sample,
-} from '../helpers/promtool.js';
+import { inputSeries, parseSamples, promtool, type Sample } from '../helpers/promtool.js';
 import { mount, runProgram } from '../helpers/sim.js';
 import {
   CAPTURED_PARTUUIDS,
@@ -24,40 +17,10 @@ import {
   runStatus,
 } from '../helpers/status-machine.js';
 
-const RULES = join(import.meta.dirname, '../../packaging/dualroot.rules.yml');
-const rules = new Map<string, AlertRule>(
-  (parse(readFileSync(RULES, 'utf8')) as { groups: { rules: AlertRule[] }[] }).groups
-    .flatMap((g) => g.rules)
-    .map((r) => [r.alert, r]),
-);
-const SCRAPE = { instance: 'host-a:9100', job: 'node' };
-
-/** An alert expected in a state: the rule and the labels of the series that raises it. */
-type Firing = [alert: string, labels?: Record<string, string>];
-
-/** One alert_rule_test per rule at this time: the firings listed for it, none for the others. */
-function alertTests(evalTime: string, firing: Firing[]) {
-  return [...rules.values()].map((rule) => ({
-    eval_time: evalTime,
-    alertname: rule.alert,
-    exp_alerts: firing
-      .filter(([alert]) => alert === rule.alert)
-      .map(([, labels]) => expectedAlert(rule, { ...labels, ...SCRAPE })),
-  }));
-}
-
-/** Writes a promtool rule-test file and runs it. */
-async function testRules(dir: string, name: string, tests: object[]) {
-  const file = join(dir, `${name}.test.json`);
-  // JSON is YAML: promtool reads it as its test file format.
-  writeFileSync(file, JSON.stringify({ rule_files: [RULES], evaluation_interval: '1m', tests }));
-  return promtool(['test', 'rules', file]);
-}
-
 t.test('the rules file is valid for promtool', async (t) => {
   const check = await promtool(['check', 'rules', RULES]);
   t.equal(check.code, 0, check.output);
-  t.match(check.output, /SUCCESS: 7 rules found/);
+  t.match(check.output, /SUCCESS: 8 rules found/);
 });
 
 t.test('real dualroot-status metrics of each state: lint-clean, and exactly their alerts fire', async (t) => {
