@@ -9,6 +9,7 @@ import { buildLab, missingPrerequisites } from './lib/lab.js';
 import { scenarioAddDisk } from './lib/scenario-add-disk.js';
 import { scenarioBootEntries } from './lib/scenario-boot-entries.js';
 import { scenarioBothDisks } from './lib/scenario-both-disks.js';
+import { scenarioMdReplace } from './lib/scenario-md-replace.js';
 import { scenarioReplaceDisk } from './lib/scenario-replace-disk.js';
 import { scenarioUpgradeThenLoss } from './lib/scenario-upgrade-loss.js';
 
@@ -37,5 +38,10 @@ if (process.env.DUALROOT_SKIP_VM === '1') {
   // 5 is test/vm/systemd.test.ts (real systemd as init).
   t.test('6: add a disk to a one-disk machine: dualroot-disk add; each disk then boots alone', (t) =>
     scenarioAddDisk(t, lab),
+  );
+  // 7 and 8 are test/vm/faults*.ts (power cut, I/O error).
+  t.test(
+    '9: md RAID1 root: a blank disk replaces disk 0 with dualroot-disk replace; each disk boots alone',
+    (t) => scenarioMdReplace(t),
   );
 }

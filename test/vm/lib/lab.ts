@@ -87,6 +87,17 @@ export async function buildSystemdLab(): Promise<LabInfo> {
   return JSON.parse(readFileSync(join(cacheDir, 'golden-systemd/lab.json'), 'utf8')) as LabInfo;
 }
 
+/**
+ * Builds the disks of scenario 9 (test/vm/build-md.sh: an ext4 root on an md RAID1 over both disks)
+ * from buildLab's images, which must be current; returns their identities (rootFsUuid: the ext4's).
+ */
+export async function buildMdLab(): Promise<LabInfo> {
+  await execa('bash', [join(vmDir, 'build-md.sh')], { cwd: repo, all: true }).catch((error) => {
+    throw new Error(`test/vm/build-md.sh failed:\n${error.all ?? error.message}`);
+  });
+  return JSON.parse(readFileSync(join(cacheDir, 'golden-md/lab.json'), 'utf8')) as LabInfo;
+}
+
 /** One `run NAME cmd...` of the guest: exit code and output. */
 export interface RunResult {
   exit: number;
