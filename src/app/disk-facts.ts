@@ -14,7 +14,7 @@ import { isUefi, readBootOptions } from '../sys/efivars.js';
 import { findFileCaseInsensitive } from '../sys/fat-path.js';
 import { readMountinfo } from '../sys/mountinfo.js';
 import type { SystemPaths } from '../sys/paths.js';
-import { btrfsState, mdMembers, mdState } from '../sys/raid.js';
+import { btrfsState, mdArrayDevice, mdMembers, mdState } from '../sys/raid.js';
 import { syncStateFile } from '../sys/run-dir.js';
 import { readPartitionTable } from '../sys/sfdisk.js';
 import { toolsOnPath } from '../sys/tools.js';
@@ -38,7 +38,8 @@ async function readRoot(paths: SystemPaths, machine: Machine): Promise<RootFacts
       throw new FailureError(
         `the root ${paths.root} is on ${mount.source}, which ${paths.proc}/mdstat does not list`,
       );
-    const array = mount.source;
+    // sysfs holders name the kernel's device (md127): compare with that, not a /dev/md/NAME link.
+    const array = mdArrayDevice(mount.source);
     return { kind, mount: paths.root, array, state, members: mdMembers(paths.proc, array) };
   }
   return { kind: 'other', mount: paths.root, fsType: mount.fsType, source: mount.source };

@@ -48,6 +48,15 @@ export function mdState(proc: string, device: string): RaidState | undefined {
   }
 }
 
+/** The kernel's name of an md array (/dev/md127) for a udev link to it (/dev/md/root); the name itself otherwise. */
+export function mdArrayDevice(device: string): string {
+  try {
+    return realpathSync(device);
+  } catch {
+    return device;
+  }
+}
+
 /** The members of an md array as /proc/mdstat lists them (empty when it is not listed). */
 export function mdMembers(proc: string, device: string): MdMember[] {
   try {
