@@ -46,6 +46,8 @@ dualroot-watch >/tmp/watch.log 2>&1 &
 watchpid=$!
 wait_for 60 grep -q 'esp: watching' /tmp/watch.log
 echo "written while the disk fails" >/boot/loader/fault.txt
+sync -f /boot
+efi0_upgraded=$(tree_sum /efi0)
 wait_for 60 grep -q 'retrying in 10 s' /tmp/watch.log && result watch-retrying yes
 run status-daemon-failing dualroot-status --json
 # 3. The disk is healthy again: the daemon's next retry completes.
@@ -75,6 +77,8 @@ export async function scenarioIoError(t: Test, lab: LabInfo): Promise<void> {
     label: 'io-error',
     disks: [0, 1],
     steps: ioErrorSteps(lab),
+    // Slowed down so the table fails while the copy into staging is still being written.
+    drive: { 1: `throttling.bps-write=${2 * 1024 * 1024}` },
     timeoutMs: 600_000,
   });
   assertBooted(t, boot, 'the I/O error boot');
