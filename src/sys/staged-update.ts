@@ -36,9 +36,10 @@ function cutPoint(point: string): void {
 }
 
 /**
- * Copies the update's files into the destination's staging directory, flushes, renames them into
- * place group by group (a flush after each), gives files that only differ in time the source's time,
- * then deletes what the source no longer has and flushes.
+ * Copies the update's files into the destination's staging directory, flushes, points the entries
+ * naming them at the staged copies, puts them in place group by group (a flush after each; a file an
+ * entry names is copied, the rest renamed), gives the entries their paths back, gives files that
+ * only differ in time the source's time, then deletes what the source no longer has and flushes.
  */
 export async function applyStagedUpdate(
   job: Job,
