@@ -69,7 +69,10 @@ echo "@@COPY-END"
 const aloneSteps = (lab: LabInfo) => `
 ${bootedEsp}
 ${generationOf}
-result kernel-generation "$(generation /efi1/vmlinuz-linux /usr/lib/lab/payload/vmlinuz-linux)"
+# The kernel the entry names (dualroot points it at the staged copy while the set moves).
+kernel=$(awk '$1 == "linux" {print $2}' /efi1/loader/entries/arch.conf)
+result entry-kernel "$kernel"
+result kernel-generation "$(generation "/efi1$kernel" /usr/lib/lab/payload/vmlinuz-linux)"
 result initramfs-file-generation "$(generation /efi1/initramfs-linux.img /usr/lib/lab/payload/initramfs-linux.img)"
 result efi1-listing "$(cd /efi1 && find . -type f -exec ls -l {} + | awk '{print $5, $NF}' | tr '\\n' ';')"
 result staging-left "$(cd /efi1 && find .dualroot-staging 2>/dev/null | tr '\\n' ' ')"
@@ -145,7 +148,7 @@ export async function scenarioPowerCut(t: Test, lab: LabInfo): Promise<CutResult
       `cut at ${point}: disk 1 booted ESP 1`,
     );
     t.comment(
-      `cut at ${point}: ESP 1 holds kernel generation ${kernel}, initramfs generation ${alone.results.get('initramfs-file-generation')}; files: ${alone.results.get('efi1-listing')}`,
+      `cut at ${point}: the entry names ${alone.results.get('entry-kernel')}, kernel generation ${kernel}; /initramfs-linux.img generation ${alone.results.get('initramfs-file-generation')}; files: ${alone.results.get('efi1-listing')}`,
     );
     results.push({ point, cut: cut.cut, booted, kernel, initramfs });
     t.ok(booted, `cut at ${point}: disk 1 alone booted Linux to the end (log ${alone.logFile})`);
