@@ -1,9 +1,11 @@
 // The file moves of a staged ESP update (core/esp-update.ts decides what and in which order).
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type EspUpdate, STAGING_DIR, type StagedOutcome } from '../core/esp-update.js';
+import { isLoaderEntry } from '../core/entry-redirect.js';
+import { bootRank, type EspUpdate, STAGING_DIR, type StagedOutcome } from '../core/esp-update.js';
 import { parseRsyncOutput, stagingArgs } from '../core/rsync.js';
 import type { Job } from '../core/sync-plan.js';
+import { copyIntoPlace, redirectEntries, restoreEntries, settleRedirects } from './entry-redirect.js';
 
 /** What a staged update uses: the run's rsync (holding its lock), syncfs, and where to write the file list. */
 export interface StagedDeps {
@@ -13,10 +15,14 @@ export interface StagedDeps {
   listFile: string;
 }
 
-/** Removes a staging directory an interrupted run left at a destination; true when there was one. */
+/**
+ * Removes a staging directory an interrupted run left at a destination (first putting in place the
+ * staged files an entry it redirected still names); true when there was one.
+ */
 export function clearStaging(destination: string): boolean {
   const staging = join(destination, STAGING_DIR);
   if (!existsSync(staging)) return false;
+  settleRedirects(destination);
   rmSync(staging, { recursive: true, force: true });
   return true;
 }
@@ -30,9 +36,10 @@ function cutPoint(point: string): void {
 }
 
 /**
- * Copies the update's files into the destination's staging directory, flushes, renames them into
- * place group by group (a flush after each), gives files that only differ in time the source's time,
- * then deletes what the source no longer has and flushes.
+ * Copies the update's files into the destination's staging directory, flushes, points the entries
+ * naming them at the staged copies, puts them in place group by group (a flush after each; a file an
+ * entry names is copied, the rest renamed), gives the entries their paths back, gives files that
+ * only differ in time the source's time, then deletes what the source no longer has and flushes.
  */
 export async function applyStagedUpdate(
   job: Job,
@@ -60,16 +67,34 @@ export async function applyStagedUpdate(
   cutPoint('staged');
   let renamed = 0;
   try {
+    // The entries naming staged files boot the staged (complete, flushed) set while it is put in place.
+    const entryFiles = files.filter((f) => !isLoaderEntry(f));
+    const { redirected, named } = redirectEntries(job.destination, entryFiles);
+    if (redirected.length > 0) await deps.flush(job.destination);
+    cutPoint('redirected');
+    let restored = redirected.length === 0;
+    const restore = async () => {
+      restoreEntries(
+        job.destination,
+        redirected.filter((r) => !files.includes(r.entry)),
+      );
+      await deps.flush(job.destination);
+      restored = true;
+    };
     for (const dir of update.directories) mkdirSync(join(job.destination, dir), { recursive: true });
     for (const group of update.groups) {
+      // Entries (and loader.conf) come after every file they name is in place and on disk.
+      if (!restored && bootRank(group[0]!) >= 4) await restore();
       for (const file of group) {
         mkdirSync(dirname(join(job.destination, file)), { recursive: true });
-        renameSync(join(staging, file), join(job.destination, file));
+        if (named.has(file)) copyIntoPlace(join(staging, file), join(job.destination, file));
+        else renameSync(join(staging, file), join(job.destination, file));
         cutPoint(`renamed:${++renamed}`);
       }
       // The next group (a kernel after its images, an entry after its kernel) only once this one is on disk.
       await deps.flush(job.destination);
     }
+    if (!restored) await restore();
     clearStaging(job.destination);
     // Same contents, another time: only the time changes, so no cut can leave a file half-written.
     for (const file of update.retimes) {

@@ -98,7 +98,7 @@ add_module() {
 }
 # dm_mod (its built-in linear and error targets) and dm_flakey: the fault scenarios (faults.test.ts) put
 # an ESP's disk behind a table that can start failing writes; loaded here, they stay after switch_root.
-for m in virtio_pci virtio_blk crc32c_generic crc32c_intel btrfs vfat nls_cp437 nls_ascii nls_iso8859_1 nls_utf8 efivarfs qemu_fw_cfg dm_mod dm_flakey; do
+for m in virtio_pci virtio_blk crc32c_generic crc32c_intel btrfs vfat nls_cp437 nls_ascii nls_iso8859_1 nls_utf8 efivarfs qemu_fw_cfg dm_mod dm_flakey dm_zero loop; do
   add_module "$m"
 done
 

@@ -84,7 +84,9 @@ dm_wrap() {
   _start=$(cat "/sys/class/block/$_part/start")
   dd if="$_disk" of="/tmp/$2-head.img" bs=512 count="$_start" 2>/dev/null || return 1
   _head=$(losetup -f --show "/tmp/$2-head.img") || return 1
-  echo "$_head $_start $(blockdev --getsz "$1") $1" >"/tmp/$2.dm"
+  # The rest of the disk reads as zeros: the table is as long as the disk, so the primary GPT's
+  # last usable LBA lies inside it and the kernel accepts the partition table (partitions appear).
+  echo "$_head $_start $(blockdev --getsz "$1") $1 $(blockdev --getsz "$_disk")" >"/tmp/$2.dm"
   dm_table "$2" linear create || return 1
   losetup -f --show -P --direct-io=on "/dev/mapper/$2"
 }
@@ -92,13 +94,15 @@ dm_wrap() {
 # dm_table NAME linear|error_writes [create]: (re)loads the partition's part of the table
 # (error_writes: dm-flakey fails every write with EIO, reads still work, as a disk going bad often does).
 dm_table() {
-  read -r _head _start _size _part <"/tmp/$1.dm"
+  read -r _head _start _size _part _disksz <"/tmp/$1.dm"
   case $2 in
     linear) _t="$_start $_size linear $_part 0" ;;
     error_writes) _t="$_start $_size flakey $_part 0 0 3600 1 error_writes" ;;
   esac
+  _end=$((_start + _size))
   _table="0 $_start linear $_head 0
-$_t"
+$_t
+$_end $((_disksz - _end)) zero"
   if [ "$3" = create ]; then
     printf '%s\n' "$_table" | dmsetup create "$1"
   else

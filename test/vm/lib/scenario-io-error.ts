@@ -22,6 +22,8 @@ part1=$(readlink -f /dev/disk/by-partuuid/${lab.espPartuuids[1]})
 umount /efi1
 loop=$(dm_wrap "$part1" esp1disk)
 result loop "$loop"
+# No udev: the loop partition's by-partuuid link and /dev/block node, so dualroot sees an ESP there.
+udev_standin
 wait_for 10 test -b "\${loop}p1"
 mount "\${loop}p1" /efi1
 result efi1-source "$(mounted_source /efi1)"
@@ -35,7 +37,7 @@ dualroot-sync >/tmp/sync.out 2>/tmp/sync.err &
 syncpid=$!
 wait_for 60 test -d /efi1/.dualroot-staging && result staging-seen yes
 dm_table esp1disk error_writes
-result table-failing "$(dmsetup table esp1disk | tail -1 | cut -d' ' -f3)"
+result table-failing "$(dmsetup table esp1disk | sed -n 2p | cut -d' ' -f3)"
 wait $syncpid
 rc=$?
 echo "@@RUN sync-failing exit=$rc stdout=$(base64 -w0 </tmp/sync.out) stderr=$(base64 -w0 </tmp/sync.err)"
@@ -46,6 +48,8 @@ dualroot-watch >/tmp/watch.log 2>&1 &
 watchpid=$!
 wait_for 60 grep -q 'esp: watching' /tmp/watch.log
 echo "written while the disk fails" >/boot/loader/fault.txt
+sync -f /boot
+efi0_upgraded=$(tree_sum /efi0)
 wait_for 60 grep -q 'retrying in 10 s' /tmp/watch.log && result watch-retrying yes
 run status-daemon-failing dualroot-status --json
 # 3. The disk is healthy again: the daemon's next retry completes.
@@ -75,6 +79,8 @@ export async function scenarioIoError(t: Test, lab: LabInfo): Promise<void> {
     label: 'io-error',
     disks: [0, 1],
     steps: ioErrorSteps(lab),
+    // Slowed down so the table fails while the copy into staging is still being written.
+    drive: { 1: `throttling.bps-write=${2 * 1024 * 1024}` },
     timeoutMs: 600_000,
   });
   assertBooted(t, boot, 'the I/O error boot');

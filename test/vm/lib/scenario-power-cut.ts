@@ -31,8 +31,17 @@ export interface CutResult {
   initramfs: string | undefined;
 }
 
+/** The ESP systemd-boot loaded from (its LoaderDevicePartUUID variable, UTF-16 after a 4-byte header). */
+const bootedEsp = `result booted-partuuid "$(tail -c +5 /sys/firmware/efi/efivars/LoaderDevicePartUUID-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f | tr -d '\\000' | tr A-Z a-z)"`;
+
+/** generation FILE PAYLOAD: 2 if FILE is the upgrade's copy, 1 if not, "missing" if absent. */
+const generationOf = `generation() { if [ ! -e "$1" ]; then echo missing; elif cmp -s "$1" "$2"; then echo 2; else echo 1; fi; }`;
+
 const cutSteps = (lab: LabInfo) => `
+${bootedEsp}
 run bind dualroot-bind
+result boot-source "$(mounted_source /boot)"
+result efi1-source "$(mounted_source /efi1)"
 dev=$(basename "$(disk_of ${lab.espPartuuids[1]})")
 written() { awk '{print $7}' "/sys/block/$dev/stat"; }
 ino() { ls -i "$1" 2>/dev/null | awk '{print $1}'; }
@@ -58,7 +67,14 @@ echo "@@COPY-END"
 
 /** Which generation of the kernel and initramfs disk 1 booted (1 old, 2 new), from the guest. */
 const aloneSteps = (lab: LabInfo) => `
-result kernel-generation "$(grep -c DUALROOT-LAB-KERNEL-GENERATION-2 /efi1/vmlinuz-linux | sed 's/^0$/1/; s/^1$/2/')"
+${bootedEsp}
+${generationOf}
+# The kernel the entry names (dualroot points it at the staged copy while the set moves).
+kernel=$(awk '$1 == "linux" {print $2}' /efi1/loader/entries/arch.conf)
+result entry-kernel "$kernel"
+result kernel-generation "$(generation "/efi1$kernel" /usr/lib/lab/payload/vmlinuz-linux)"
+result initramfs-file-generation "$(generation /efi1/initramfs-linux.img /usr/lib/lab/payload/initramfs-linux.img)"
+result efi1-listing "$(cd /efi1 && find . -type f -exec ls -l {} + | awk '{print $5, $NF}' | tr '\\n' ';')"
 result staging-left "$(cd /efi1 && find .dualroot-staging 2>/dev/null | tr '\\n' ' ')"
 run fsck fsck.fat -n "$(readlink -f /dev/disk/by-partuuid/${lab.espPartuuids[1]})"
 `;
@@ -110,6 +126,11 @@ export async function scenarioPowerCut(t: Test, lab: LabInfo): Promise<CutResult
       timeoutMs: 300_000,
     });
     t.ok(cut.cut || cut.ended, `cut at ${point}: the boot was cut or finished (log ${cut.logFile})`);
+    t.equal(
+      cut.results.get('booted-partuuid'),
+      lab.espPartuuids[0],
+      `cut at ${point}: the cut boot booted disk 0, so the hook copied to ESP 1 (/boot ${cut.results.get('boot-source')}, /efi1 ${cut.results.get('efi1-source')})`,
+    );
     t.comment(
       `cut at ${point} of ${upgrade} bytes: ${cut.cut ? 'cut' : 'copy ended first'} after ${cut.seconds.toFixed(1)} s`,
     );
@@ -121,6 +142,14 @@ export async function scenarioPowerCut(t: Test, lab: LabInfo): Promise<CutResult
     const kernel = alone.results.get('kernel-generation');
     const initramfs = alone.results.get('initramfs-generation');
     const booted = alone.ended && !alone.shell && !alone.timedOut;
+    t.equal(
+      alone.results.get('booted-partuuid'),
+      lab.espPartuuids[1],
+      `cut at ${point}: disk 1 booted ESP 1`,
+    );
+    t.comment(
+      `cut at ${point}: the entry names ${alone.results.get('entry-kernel')}, kernel generation ${kernel}; /initramfs-linux.img generation ${alone.results.get('initramfs-file-generation')}; files: ${alone.results.get('efi1-listing')}`,
+    );
     results.push({ point, cut: cut.cut, booted, kernel, initramfs });
     t.ok(booted, `cut at ${point}: disk 1 alone booted Linux to the end (log ${alone.logFile})`);
     t.equal(
