@@ -32,7 +32,8 @@ function cutPoint(point: string): void {
 /**
  * Copies the update's files into the destination's staging directory, flushes, renames them into
  * place group by group (a flush after each), gives files that only differ in time the source's time,
- * then deletes what the source no longer has and flushes.
+ * then deletes what the source no longer has and flushes. One flush per group and one at the end:
+ * with nothing to delete, the last group's flush is the one at the end.
  */
 export async function applyStagedUpdate(
   job: Job,
@@ -59,16 +60,20 @@ export async function applyStagedUpdate(
   await deps.flush(job.destination);
   cutPoint('staged');
   let renamed = 0;
+  // With nothing to delete, the last group's flush is also the final one (one syncfs less): the staging
+  // directory's removal and the retimes it adds change no boot file, so a cut before it still leaves the
+  // last group in place or not, as before, and at worst a staging directory the next run removes.
+  const finalFlushCovers = update.deletions.length === 0;
   try {
     for (const dir of update.directories) mkdirSync(join(job.destination, dir), { recursive: true });
-    for (const group of update.groups) {
+    for (const [index, group] of update.groups.entries()) {
       for (const file of group) {
         mkdirSync(dirname(join(job.destination, file)), { recursive: true });
         renameSync(join(staging, file), join(job.destination, file));
         cutPoint(`renamed:${++renamed}`);
       }
       // The next group (a kernel after its images, an entry after its kernel) only once this one is on disk.
-      await deps.flush(job.destination);
+      if (index < update.groups.length - 1 || !finalFlushCovers) await deps.flush(job.destination);
     }
     clearStaging(job.destination);
     // Same contents, another time: only the time changes, so no cut can leave a file half-written.
@@ -76,15 +81,18 @@ export async function applyStagedUpdate(
       const { atime, mtime } = statSync(join(job.source, file));
       utimesSync(join(job.destination, file), atime, mtime);
     }
+    if (finalFlushCovers) await deps.flush(job.destination);
   } catch (error) {
     return { step: 'rename', error: (error as Error).message };
   }
-  try {
-    for (const entry of update.deletions)
-      rmSync(join(job.destination, entry), { recursive: true, force: true });
-    await deps.flush(job.destination);
-  } catch (error) {
-    return { step: 'delete', error: (error as Error).message };
+  if (!finalFlushCovers) {
+    try {
+      for (const entry of update.deletions)
+        rmSync(join(job.destination, entry), { recursive: true, force: true });
+      await deps.flush(job.destination);
+    } catch (error) {
+      return { step: 'delete', error: (error as Error).message };
+    }
   }
   const { files: count, bytes } = parseRsyncOutput(copy.stdout);
   return { step: 'done', files: count, bytes };
