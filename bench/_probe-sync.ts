@@ -4,6 +4,7 @@
 // kernel upgraded" either times PROBE_RUNS runs of each node against dualroot's own rsync command +
 // `sync -f` (PROBE_MODE=time), or writes one `strace -f --seccomp-bpf -tt` of the child processes
 // (PROBE_MODE=strace) or one `node --cpu-prof` profile (PROBE_MODE=prof) per node into PROBE_OUT.
+// PROBE_TREES=dir,dir installs each source tree's built dist/ instead (before/after a change, interleaved).
 //   unshare --mount --propagation private node --import=@tapjs/typescript/import bench/_probe-sync.ts
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -39,7 +40,11 @@ try {
     } as never,
     { dryRun: false, extra: [] },
   );
-  for (const node of benchNodes()) installs.push(installFor(node));
+  // PROBE_TREES=dir,dir: the same runs with each source tree's built dist/ (e.g. before and after a change).
+  const trees = (process.env.PROBE_TREES ?? '.').split(',');
+  const label = (i: Installed) =>
+    `${trees.length > 1 ? `${trees[installs.indexOf(i) % trees.length]} ` : ''}${i.node.version}`;
+  for (const node of benchNodes()) for (const tree of trees) installs.push(installFor(node, tree));
   const sh = (f: string, a: string[], env?: NodeJS.ProcessEnv) => {
     const r = spawnSync(f, a, { env: env ?? process.env, encoding: 'utf8' });
     if (r.status !== 0 && r.status !== 3) throw new Error(`${f} ${a.join(' ')}: ${r.status} ${r.stderr}`);
@@ -61,7 +66,7 @@ try {
     },
   };
   for (const i of installs)
-    variants[i.node.version] = (prefix = []) =>
+    variants[label(i)] = (prefix = []) =>
       prefix.length
         ? sh(prefix[0]!, [...prefix.slice(1), i.bin('dualroot-sync')], { ...m.env, ...i.env })
         : sh(i.bin('dualroot-sync'), [], { ...m.env, ...i.env });
@@ -70,7 +75,8 @@ try {
     if (mode === 'time') {
       const times: Record<string, number[]> = {};
       for (let r = 0; r < n; r++)
-        for (const [name, fn] of Object.entries(variants)) {
+        // The order rotates every round, so load and writeback hit every variant alike.
+        for (const [name, fn] of Object.entries(variants).map((_, k, all) => all[(k + r) % all.length]!)) {
           if (scenario === 'kernel') upgrade();
           sh('sync', []);
           const s = performance.now();
@@ -85,9 +91,9 @@ try {
       for (const i of installs) {
         if (scenario === 'kernel') upgrade();
         sh('sync', []);
-        const file = join(out, `${mode}-${scenario}-${i.node.version}`);
+        const file = join(out, `${mode}-${scenario}-${label(i).replace(/\W+/g, '_')}`);
         if (mode === 'strace')
-          variants[i.node.version]!([
+          variants[label(i)]!([
             'strace',
             '--seccomp-bpf',
             '-f',
