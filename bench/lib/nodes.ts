@@ -38,11 +38,11 @@ export interface Installed {
   remove(): void;
 }
 
-/** Installs the built dist/ with packaging/install.sh under a scratch PREFIX, launchers naming `node`. */
-export function installFor(node: BenchNode): Installed {
+/** Installs the built dist/ of a source tree (default this one) with its packaging/install.sh under a scratch PREFIX, launchers naming `node`. */
+export function installFor(node: BenchNode, tree = '.'): Installed {
   const root = mkdtempSync(join(tmpdir(), 'dualroot-bench-install-'));
   const prefix = join(root, 'usr');
-  const r = spawnSync('packaging/install.sh', [], {
+  const r = spawnSync(join(tree, 'packaging/install.sh'), [], {
     env: { ...process.env, DESTDIR: '', PREFIX: prefix, SYSCONFDIR: join(root, 'etc'), NODE: node.path },
     encoding: 'utf8',
   });

@@ -44,19 +44,31 @@ export async function syncParser(io: Io) {
 
 /** The arguments yargs would give for a bare `--hook`, without loading it (every transaction pays start-up). */
 export function hookArgs(io: Io): SyncArgs {
+  return { ...plainArgs(io), hook: true };
+}
+
+/** The arguments yargs would give for no arguments at all (a sync by hand), without loading it. */
+export function plainArgs(io: Io): SyncArgs {
   return {
     ...defaultArgs(io),
     test: false,
-    hook: true,
+    hook: false,
     'allow-mass-delete': false,
     'allow-source-change': false,
     verbose: false,
   };
 }
 
+/** The arguments without yargs when the command line is bare (`--hook` or nothing), else undefined. */
+function bareArgs(argv: string[], io: Io): SyncArgs | undefined {
+  if (isBareHook(argv)) return hookArgs(io);
+  return argv.length === 0 ? plainArgs(io) : undefined;
+}
+
 /** dualroot-sync: one sync of every other ESP from the booted one, and of the configured items. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const args = isBareHook(argv) ? hookArgs(io) : await parse<SyncArgs>(await syncParser(io), argv, io);
+  // yargs' load is a third of the start-up: a bare command line (pacman's, or a sync by hand) skips it.
+  const args = bareArgs(argv, io) ?? (await parse<SyncArgs>(await syncParser(io), argv, io));
   if (!args) return ExitCode.ok;
   const log = new Logger(io, PROGRAM, args.quiet);
   const run = await syncRun(pathsFrom(args, io), {

@@ -4,6 +4,7 @@
 // files are copied into a staging directory on the destination, flushed, then renamed into place
 // group by group (each group flushed before the next), so a cut leaves, for as long as possible, a
 // set the boot loader can start; deletions come after everything new is in place.
+import { byCodeUnits } from './compare.js';
 import { type RsyncChanges, rsyncProblem } from './rsync.js';
 
 /** The staging directory at a destination ESP's root (excluded from copies and comparisons). */
@@ -40,7 +41,7 @@ export function bootRank(path: string): number {
   return 0;
 }
 
-const byRankThenPath = (a: string, b: string) => bootRank(a) - bootRank(b) || a.localeCompare(b);
+const byRankThenPath = (a: string, b: string) => bootRank(a) - bootRank(b) || byCodeUnits(a, b);
 const depth = (p: string) => p.split('/').length;
 
 /**
@@ -63,12 +64,12 @@ export function planEspUpdate(
   const directories = preview.created
     .filter(isDir)
     .map(strip)
-    .sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
+    .sort((a, b) => depth(a) - depth(b) || byCodeUnits(a, b));
   const deletedFiles = preview.deleted.filter((p) => !isDir(p)).sort((a, b) => byRankThenPath(b, a));
   const deletedDirs = preview.deleted
     .filter(isDir)
     .map(strip)
-    .sort((a, b) => depth(b) - depth(a) || a.localeCompare(b));
+    .sort((a, b) => depth(b) - depth(a) || byCodeUnits(a, b));
   return {
     directories,
     groups,

@@ -1,4 +1,5 @@
 import type { BlkidInfo } from './blkid.js';
+import { naturalCompare } from './compare.js';
 import { type EfivarsState, efivarsProblem } from './efivars.js';
 import { FailureError } from './errors.js';
 import { ESP_TYPE_GUID, normalizeGuid } from './guid.js';
@@ -43,7 +44,7 @@ export function findEsps(partitions: Partition[], probes: BlkidInfo[], mounts: M
     });
   }
   // Natural order, as lsblk lists them: /dev/nvme2n1 before /dev/nvme10n1.
-  return esps.sort((a, b) => a.disk.localeCompare(b.disk, 'en', { numeric: true }) || a.number - b.number);
+  return esps.sort((a, b) => naturalCompare(a.disk, b.disk) || a.number - b.number);
 }
 
 /** Which evidence decided the booted ESP. */

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { type BlkidInfo, parseBlkidExport } from '../core/blkid.js';
+import { naturalCompare } from '../core/compare.js';
 import { FailureError } from '../core/errors.js';
 import type { Partition } from '../core/esp.js';
 import { runCommand } from './command.js';
@@ -69,5 +70,5 @@ export function listDisks(sysfs: string): string[] {
       }
     })
     .map((name) => `/dev/${name}`)
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    .sort(naturalCompare);
 }

@@ -40,6 +40,7 @@ function cutPoint(point: string): void {
  * naming them at the staged copies, puts them in place group by group (a flush after each; a file an
  * entry names is copied, the rest renamed), gives the entries their paths back, gives files that
  * only differ in time the source's time, then deletes what the source no longer has and flushes.
+ * With nothing to delete and no entry redirected, the last group's flush is the one at the end.
  */
 export async function applyStagedUpdate(
   job: Job,
@@ -66,11 +67,20 @@ export async function applyStagedUpdate(
   await deps.flush(job.destination);
   cutPoint('staged');
   let renamed = 0;
+  // With nothing to delete, the last group's flush is also the final one (one syncfs less): the staging
+  // directory's removal and the retimes it adds change no boot file, so a cut before it still leaves the
+  // last group in place or not, as before, and at worst a staging directory the next run removes.
+  let finalFlushCovers = update.deletions.length === 0;
   try {
     // The entries naming staged files boot the staged (complete, flushed) set while it is put in place.
     const entryFiles = files.filter((f) => !isLoaderEntry(f));
     const { redirected, named } = redirectEntries(job.destination, entryFiles);
-    if (redirected.length > 0) await deps.flush(job.destination);
+    if (redirected.length > 0) {
+      await deps.flush(job.destination);
+      // A redirected entry names staged files until its own paths are back on disk: the staging
+      // directory may go only after a flush that follows the last group.
+      finalFlushCovers = false;
+    }
     cutPoint('redirected');
     let restored = redirected.length === 0;
     const restore = async () => {
@@ -82,7 +92,7 @@ export async function applyStagedUpdate(
       restored = true;
     };
     for (const dir of update.directories) mkdirSync(join(job.destination, dir), { recursive: true });
-    for (const group of update.groups) {
+    for (const [index, group] of update.groups.entries()) {
       // Entries (and loader.conf) come after every file they name is in place and on disk.
       if (!restored && bootRank(group[0]!) >= 4) await restore();
       for (const file of group) {
@@ -92,7 +102,7 @@ export async function applyStagedUpdate(
         cutPoint(`renamed:${++renamed}`);
       }
       // The next group (a kernel after its images, an entry after its kernel) only once this one is on disk.
-      await deps.flush(job.destination);
+      if (index < update.groups.length - 1 || !finalFlushCovers) await deps.flush(job.destination);
     }
     if (!restored) await restore();
     clearStaging(job.destination);
@@ -101,15 +111,18 @@ export async function applyStagedUpdate(
       const { atime, mtime } = statSync(join(job.source, file));
       utimesSync(join(job.destination, file), atime, mtime);
     }
+    if (finalFlushCovers) await deps.flush(job.destination);
   } catch (error) {
     return { step: 'rename', error: (error as Error).message };
   }
-  try {
-    for (const entry of update.deletions)
-      rmSync(join(job.destination, entry), { recursive: true, force: true });
-    await deps.flush(job.destination);
-  } catch (error) {
-    return { step: 'delete', error: (error as Error).message };
+  if (!finalFlushCovers) {
+    try {
+      for (const entry of update.deletions)
+        rmSync(join(job.destination, entry), { recursive: true, force: true });
+      await deps.flush(job.destination);
+    } catch (error) {
+      return { step: 'delete', error: (error as Error).message };
+    }
   }
   const { files: count, bytes } = parseRsyncOutput(copy.stdout);
   return { step: 'done', files: count, bytes };

@@ -4,7 +4,7 @@ import t from 'tap';
 import { defaultArgs, isBareHook, parse, pathsFrom } from '../../src/cli/args.js';
 import { bindParser } from '../../src/cli/bind.js';
 import type { Io } from '../../src/cli/output.js';
-import { hookArgs, syncParser } from '../../src/cli/sync.js';
+import { hookArgs, plainArgs, syncParser } from '../../src/cli/sync.js';
 
 const io: Io = {
   env: { DUALROOT_CONFIG: '/etc/test/dualroot.conf', DUALROOT_EFIVARS: '/test/efivars' },
@@ -42,4 +42,10 @@ t.test('dualroot-bind --hook: the same arguments with and without yargs', async 
 t.test('dualroot-sync --hook: the same arguments with and without yargs', async (t) => {
   const parsed = await parse(await syncParser(io), ['--hook'], io);
   t.strictSame(options(hookArgs(io)), options(parsed ?? {}));
+});
+
+t.test('dualroot-sync with no arguments: the same arguments with and without yargs', async (t) => {
+  const parsed = await parse(await syncParser(io), [], io);
+  t.strictSame(options(plainArgs(io)), options(parsed ?? {}));
+  t.equal(plainArgs(io).hook, false, 'not a hook run');
 });
