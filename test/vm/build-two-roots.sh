@@ -73,6 +73,19 @@ UUID=$ROOT_FSUUID  /  ext4  defaults  0 1
 $espline
 EOF
 rmdir "$root/efi1" 2>/dev/null || true
+# docs/arch-install.md: with the root on the ESP's disk, systemd-gpt-auto-generator would automount
+# the ESP on /boot (where dualroot-bind binds it); the docs say to mask it, so the lab does.
+mkdir -p "$root/etc/systemd/system-generators"
+ln -sf /dev/null "$root/etc/systemd/system-generators/systemd-gpt-auto-generator"
+# sfdisk (Arch: util-linux; Debian: the fdisk package, not in scenario 5's list) for dualroot-disk and
+# the scripted add: the host's (same Debian release), with the libraries ldd names.
+install -D -m 0755 "$(command -v sfdisk)" "$root/usr/sbin/sfdisk"
+for lib in $(ldd "$(command -v sfdisk)" | grep -o '/[^ ]*'); do
+  dst=$root$(sed -E 's#^/(lib|lib64)/#/usr/\1/#' <<<"$lib")
+  [[ -e $dst ]] || install -D -m 0755 "$(realpath "$lib")" "$dst"
+done
+in_root() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot "$root" "$@"; }
+in_root sfdisk --version >/dev/null || die "the host's sfdisk does not run in the Debian root"
 # Generation 2 (build.sh's kernel and initramfs upgrade, same /init) waits in the root for the
 # scenario's kernel upgrade: /usr/lib/lab/upgrade/.
 initramfs() { # generation -> initramfs with the current /init
