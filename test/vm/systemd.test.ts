@@ -17,6 +17,7 @@ import {
   missingPrerequisites,
   repo,
 } from './lib/lab.js';
+import { buildTwoRootsLab, scenarioTwoRoots } from './lib/scenario-two-roots.js';
 import {
   assertBootState,
   assertStatusUnit,
@@ -53,6 +54,11 @@ if (process.env.DUALROOT_SKIP_VM === '1') {
   const lab = await buildSystemdLab();
   t.test('5: real systemd: units and fstab as documented; boots with either disk missing', (t) =>
     scenarioSystemd(t, lab),
+  );
+  const twoRoots = await buildTwoRootsLab();
+  t.test(
+    '10: approach 2, two ext4 roots (second root made by a guest script): each disk boots its own',
+    (t) => scenarioTwoRoots(t, twoRoots),
   );
 }
 
