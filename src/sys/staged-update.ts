@@ -67,20 +67,17 @@ export async function applyStagedUpdate(
   await deps.flush(job.destination);
   cutPoint('staged');
   let renamed = 0;
-  // With nothing to delete, the last group's flush is also the final one (one syncfs less): the staging
-  // directory's removal and the retimes it adds change no boot file, so a cut before it still leaves the
-  // last group in place or not, as before, and at worst a staging directory the next run removes.
-  let finalFlushCovers = update.deletions.length === 0;
+  let lastFlushIsFinal = false;
   try {
     // The entries naming staged files boot the staged (complete, flushed) set while it is put in place.
     const entryFiles = files.filter((f) => !isLoaderEntry(f));
     const { redirected, named } = redirectEntries(job.destination, entryFiles);
-    if (redirected.length > 0) {
-      await deps.flush(job.destination);
-      // A redirected entry names staged files until its own paths are back on disk: the staging
-      // directory may go only after a flush that follows the last group.
-      finalFlushCovers = false;
-    }
+    if (redirected.length > 0) await deps.flush(job.destination);
+    // One syncfs less when the last group's flush can be the final one: nothing to delete, and no
+    // entry naming staged files (it does until its own paths are on disk, so the staging directory
+    // may go only after a flush that follows the last group). The directory's removal and the
+    // retimes change no boot file: a cut before the end leaves at worst a directory the next run removes.
+    lastFlushIsFinal = update.deletions.length === 0 && redirected.length === 0;
     cutPoint('redirected');
     let restored = redirected.length === 0;
     const restore = async () => {
@@ -102,7 +99,7 @@ export async function applyStagedUpdate(
         cutPoint(`renamed:${++renamed}`);
       }
       // The next group (a kernel after its images, an entry after its kernel) only once this one is on disk.
-      if (index < update.groups.length - 1 || !finalFlushCovers) await deps.flush(job.destination);
+      if (index < update.groups.length - 1 || !lastFlushIsFinal) await deps.flush(job.destination);
     }
     if (!restored) await restore();
     clearStaging(job.destination);
@@ -111,11 +108,11 @@ export async function applyStagedUpdate(
       const { atime, mtime } = statSync(join(job.source, file));
       utimesSync(join(job.destination, file), atime, mtime);
     }
-    if (finalFlushCovers) await deps.flush(job.destination);
+    if (lastFlushIsFinal) await deps.flush(job.destination);
   } catch (error) {
     return { step: 'rename', error: (error as Error).message };
   }
-  if (!finalFlushCovers) {
+  if (!lastFlushIsFinal) {
     try {
       for (const entry of update.deletions)
         rmSync(join(job.destination, entry), { recursive: true, force: true });
