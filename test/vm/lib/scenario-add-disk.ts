@@ -3,7 +3,7 @@
 import type { Test } from 'tap';
 import { json, run } from './guest-results.js';
 import { type LabInfo, LabMachine } from './lab.js';
-import { assertBooted, assertEspsIdentical } from './lab-assert.js';
+import { assertBooted, assertEachDiskBootsAlone, assertEspsIdentical } from './lab-assert.js';
 
 /** The commands the plan must name for a blank /dev/vdX next to the booted disk (the issue's approach 1). */
 function plannedCommands(disk: string): string[] {
@@ -120,19 +120,6 @@ export async function scenarioAddDisk(t: Test, lab: LabInfo): Promise<void> {
   assertBooted(t, both, 'boot with both disks');
   t.equal(both.results.get('root-mount'), 'normal', 'the root mounts with both members, not degraded');
   t.equal(run(t, both, 'status').exit, 0, `dualroot-status exits 0: ${run(t, both, 'status').stdout}`);
-  for (const [slot, partuuid] of [
-    [0, lab.espPartuuids[0]],
-    [1, newEsp],
-  ] as const) {
-    const alone = await machine.boot({
-      label: `only-disk${slot}`,
-      disks: [slot],
-      steps: 'run esp dualroot-esp --json\nrun bind dualroot-bind\n',
-    });
-    assertBooted(t, alone, `boot with only disk ${slot}`);
-    t.equal(alone.results.get('root-mount'), 'degraded', `disk ${slot} alone mounts the root degraded`);
-    t.equal(json(t, alone, 'esp').booted?.partuuid, partuuid, `disk ${slot}'s own ESP booted`);
-    t.equal(run(t, alone, 'bind').exit, 0, `dualroot-bind exits 0 on disk ${slot} alone`);
-  }
+  await assertEachDiskBootsAlone(t, machine, [lab.espPartuuids[0]!, newEsp]);
   await assertEspsIdentical(t, machine, 'after booting each disk alone');
 }

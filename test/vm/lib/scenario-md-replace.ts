@@ -3,9 +3,10 @@
 // `dualroot-disk replace` adds its root partition into the array's empty slot (mdadm --add), gives it
 // an ESP, fstab line and boot entry; a second run does nothing; after the rebuild each disk boots alone.
 import type { Test } from 'tap';
-import { json, run } from './guest-results.js';
+import { run } from './guest-results.js';
 import { type Boot, buildMdLab, type LabInfo, LabMachine } from './lab.js';
-import { assertBooted, assertEspsIdentical } from './lab-assert.js';
+import { assertBooted, assertEachDiskBootsAlone, assertEspsIdentical } from './lab-assert.js';
+import { assertNewEsp, assertReplaceRuns, espReplacementSteps } from './replace-assert.js';
 
 /** Guest steps: the blank disk found, the degraded array seen, the plan printed, the replace run twice, the rebuild. */
 function replacementSteps(lab: LabInfo): string {
@@ -102,42 +103,9 @@ run status dualroot-status
 
   const disk = repair.results.get('new-disk') ?? '';
   const array = repair.results.get('array') ?? '';
-  const plan = run(t, repair, 'plan');
-  t.equal(plan.exit, 0, `dualroot-disk plan replace exits 0: ${plan.stdout}${plan.stderr}`);
-  const planned = [
-    `sfdisk ${disk} <<'EOF'`,
-    `mkfs.fat -F 32 ${disk}1`,
-    ...stale.map((n) => `efibootmgr -b ${n} -B`),
-    `PARTUUID=${lab.espPartuuids[0]} → PARTUUID=`,
-    'bootctl install --esp-path=/efi0 --no-variables',
-    'dualroot-sync',
-    'dualroot-esp entries --fix',
-    `mdadm --manage ${array} --add ${disk}2`,
-  ];
-  for (const command of planned) t.ok(plan.stdout.includes(command), `the plan names: ${command}`);
-  t.notMatch(plan.stdout, /btrfs|--grow/, 'the plan has no btrfs step and does not grow the array');
-  t.equal(
-    repair.results.get('partitions-after-plan'),
-    '0',
-    'the plan changed nothing: the disk is still blank',
-  );
-
-  const ran = run(t, repair, 'replace');
-  t.equal(
-    ran.exit,
-    0,
-    `dualroot-disk replace exits 0${ran.exit === 0 ? '' : `: ${ran.stdout}${ran.stderr}`}`,
-  );
-  const firstStep = ran.stdout.indexOf('==> step 1/');
-  t.ok(firstStep > 0, 'replace ran its steps');
-  t.ok(
-    planned.every((c) => ran.stdout.slice(0, firstStep).includes(c)),
-    'replace printed its whole plan before the first step',
-  );
-  const again = run(t, repair, 'replace-again');
-  t.equal(again.exit, 0, `a second dualroot-disk replace exits 0: ${again.stdout}${again.stderr}`);
-  t.match(again.stdout, /nothing to do, every step is done/, 'the second replace finds every step done');
-  t.notMatch(again.stdout, /==> step/, 'the second replace runs no step');
+  const planned = [...espReplacementSteps(lab, repair, disk), `mdadm --manage ${array} --add ${disk}2`];
+  const plan = assertReplaceRuns(t, repair, planned);
+  t.notMatch(plan, /btrfs|--grow/, 'the plan has no btrfs step and does not grow the array');
   t.comment(`mdstat right after the replace:\n${run(t, repair, 'mdstat-rebuilding').stdout}`);
   t.match(run(t, repair, 'mdstat-after').stdout, /\[2\/2\] \[UU\]/, 'after the rebuild mdstat shows [UU]');
   t.match(
@@ -146,28 +114,8 @@ run status dualroot-status
     `mdadm --detail: ${disk}2 is an active, in-sync member`,
   );
 
-  const newEsp = repair.results.get('new-esp-partuuid') ?? '';
-  t.match(newEsp, /^[0-9a-f-]{36}$/, 'the new ESP has a PARTUUID');
-  t.not(newEsp, lab.espPartuuids[0], "the new ESP's PARTUUID is new, not the dead one's");
-  const fstab = run(t, repair, 'fstab').stdout;
-  t.match(fstab, new RegExp(`^PARTUUID=${newEsp}\\s+/efi0\\s`, 'm'), "fstab's /efi0 line names the new ESP");
-  t.notMatch(fstab, new RegExp(lab.espPartuuids[0], 'i'), "fstab no longer names the dead disk's ESP");
+  const { newEsp, fstab } = assertNewEsp(t, lab, repair);
   t.match(fstab, new RegExp(`^UUID=${lab.rootFsUuid}\\s+/\\s+ext4`, 'm'), "fstab's root line is untouched");
-  t.ok(repair.results.get('efi0-source'), '/efi0 is mounted from the new disk');
-  t.equal(repair.results.get('efi0-has-loader'), 'yes', 'bootctl installed systemd-boot on the new ESP');
-  t.equal(
-    repair.results.get('efi0-sum'),
-    repair.results.get('efi1-sum'),
-    'in the guest, the new ESP hashes like ESP 1',
-  );
-  t.equal(repair.results.get('stale-after'), '0', 'efibootmgr -v shows no entry of the dead disk any more');
-  const entries = json(t, repair, 'entries');
-  t.ok(
-    (entries.esps ?? []).some(
-      (e: { partuuid: string; entries: unknown[] }) => e.partuuid === newEsp && e.entries.length > 0,
-    ),
-    'the new ESP has a boot entry',
-  );
   t.equal(
     run(t, repair, 'status').exit,
     0,
@@ -185,19 +133,12 @@ run status dualroot-status
   t.match(run(t, both, 'mdstat').stdout, /\[2\/2\] \[UU\]/, 'the repaired pair: mdstat [UU]');
   t.equal(run(t, both, 'status').exit, 0, `dualroot-status exits 0: ${run(t, both, 'status').stdout}`);
 
-  for (const [slot, partuuid] of [
-    [0, newEsp],
-    [1, lab.espPartuuids[1]],
-  ] as const) {
-    const alone = await machine.boot({
-      label: `only-disk${slot}`,
-      disks: [slot],
-      steps: `${ROOT_FS}run esp dualroot-esp --json\nrun bind dualroot-bind\nrun mdstat cat /proc/mdstat\n`,
-    });
-    assertBooted(t, alone, `boot with only disk ${slot}`);
-    assertMdRoot(t, alone, 'degraded', `disk ${slot} alone`);
-    t.match(run(t, alone, 'mdstat').stdout, /\[2\/1\]/, `disk ${slot} alone: mdstat 1 of 2 members`);
-    t.equal(json(t, alone, 'esp').booted?.partuuid, partuuid, `disk ${slot}'s own ESP booted`);
-    t.equal(run(t, alone, 'bind').exit, 0, `dualroot-bind exits 0 on disk ${slot} alone`);
-  }
+  await assertEachDiskBootsAlone(t, machine, [newEsp, lab.espPartuuids[1]!], {
+    before: ROOT_FS,
+    after: 'run mdstat cat /proc/mdstat\n',
+    check: (alone, slot) => {
+      assertMdRoot(t, alone, 'degraded', `disk ${slot} alone`);
+      t.match(run(t, alone, 'mdstat').stdout, /\[2\/1\]/, `disk ${slot} alone: mdstat 1 of 2 members`);
+    },
+  });
 }

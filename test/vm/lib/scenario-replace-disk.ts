@@ -4,7 +4,8 @@
 import type { Test } from 'tap';
 import { json, run } from './guest-results.js';
 import { type LabInfo, LabMachine } from './lab.js';
-import { assertBooted, assertEspsIdentical } from './lab-assert.js';
+import { assertBooted, assertEachDiskBootsAlone, assertEspsIdentical } from './lab-assert.js';
+import { assertNewEsp, assertReplaceRuns, espReplacementSteps } from './replace-assert.js';
 
 /** Guest steps: the blank disk found, the degraded state seen, the plan printed, the replace run twice. */
 function replacementSteps(lab: LabInfo): string {
@@ -84,65 +85,16 @@ run fix dualroot-esp entries --fix
   t.ok(stale.length > 0, "efibootmgr -v shows the dead disk's boot entry (by its PARTUUID)");
 
   const disk = repair.results.get('new-disk') ?? '';
-  const plan = run(t, repair, 'plan');
-  t.equal(plan.exit, 0, `dualroot-disk plan replace exits 0: ${plan.stderr}`);
   const planned = [
-    `sfdisk ${disk} <<'EOF'`,
-    `mkfs.fat -F 32 ${disk}1`,
-    ...stale.map((n) => `efibootmgr -b ${n} -B`),
-    `PARTUUID=${lab.espPartuuids[0]} → PARTUUID=`,
-    'bootctl install --esp-path=/efi0 --no-variables',
-    'dualroot-sync',
-    'dualroot-esp entries --fix',
+    ...espReplacementSteps(lab, repair, disk),
     `btrfs replace start -B ${devid} ${disk}2 /`,
     'btrfs balance start -dconvert=raid1,soft -mconvert=raid1,soft /',
   ];
-  for (const command of planned) t.ok(plan.stdout.includes(command), `the plan names: ${command}`);
-  t.equal(
-    repair.results.get('partitions-after-plan'),
-    '0',
-    'the plan changed nothing: the disk is still blank',
-  );
+  assertReplaceRuns(t, repair, planned);
 
-  const ran = run(t, repair, 'replace');
-  t.equal(
-    ran.exit,
-    0,
-    `dualroot-disk replace exits 0${ran.exit === 0 ? '' : `: ${ran.stdout}${ran.stderr}`}`,
-  );
-  const firstStep = ran.stdout.indexOf('==> step 1/');
-  t.ok(firstStep > 0, 'replace ran its steps');
-  t.ok(
-    planned.every((c) => ran.stdout.slice(0, firstStep).includes(c)),
-    'replace printed its whole plan before the first step',
-  );
-  const again = run(t, repair, 'replace-again');
-  t.equal(again.exit, 0, `a second dualroot-disk replace exits 0: ${again.stdout}${again.stderr}`);
-  t.match(again.stdout, /nothing to do, every step is done/, 'the second replace finds every step done');
-  t.notMatch(again.stdout, /==> step/, 'the second replace runs no step');
-
-  const newEsp = repair.results.get('new-esp-partuuid') ?? '';
-  t.match(newEsp, /^[0-9a-f-]{36}$/, 'the new ESP has a PARTUUID');
-  t.not(newEsp, lab.espPartuuids[0], "the new ESP's PARTUUID is new, not the dead one's");
-  const fstab = run(t, repair, 'fstab').stdout;
-  t.match(fstab, new RegExp(`^PARTUUID=${newEsp}\\s+/efi0\\s`, 'm'), "fstab's /efi0 line names the new ESP");
-  t.notMatch(fstab, new RegExp(lab.espPartuuids[0], 'i'), "fstab no longer names the dead disk's ESP");
-  t.ok(repair.results.get('efi0-source'), '/efi0 is mounted from the new disk');
-  t.equal(repair.results.get('efi0-has-loader'), 'yes', 'bootctl installed systemd-boot on the new ESP');
-  t.equal(
-    repair.results.get('efi0-sum'),
-    repair.results.get('efi1-sum'),
-    'in the guest, the new ESP hashes like ESP 1',
-  );
-  t.equal(repair.results.get('stale-after'), '0', 'efibootmgr -v shows no entry of the dead disk any more');
+  const { newEsp } = assertNewEsp(t, lab, repair);
   const entries = json(t, repair, 'entries');
   t.equal(run(t, repair, 'entries').exit, 0, `every ESP has its entry: ${run(t, repair, 'entries').stdout}`);
-  t.ok(
-    (entries.esps ?? []).some(
-      (e: { partuuid: string; entries: unknown[] }) => e.partuuid === newEsp && e.entries.length > 0,
-    ),
-    'the new ESP has a boot entry',
-  );
   t.notOk(
     (entries.entries ?? []).some((e: { stale: boolean }) => e.stale),
     'dualroot-esp entries lists no stale entry',
@@ -181,18 +133,5 @@ run status dualroot-status
   t.equal(run(t, both, 'sync').exit, 0, 'dualroot-sync exits 0');
   t.equal(run(t, both, 'status').exit, 0, `dualroot-status exits 0: ${run(t, both, 'status').stdout}`);
 
-  for (const [slot, partuuid] of [
-    [0, newEsp],
-    [1, lab.espPartuuids[1]],
-  ] as const) {
-    const alone = await machine.boot({
-      label: `only-disk${slot}`,
-      disks: [slot],
-      steps: 'run esp dualroot-esp --json\nrun bind dualroot-bind\n',
-    });
-    assertBooted(t, alone, `boot with only disk ${slot}`);
-    t.equal(alone.results.get('root-mount'), 'degraded', `disk ${slot} alone mounts the root degraded`);
-    t.equal(json(t, alone, 'esp').booted?.partuuid, partuuid, `disk ${slot}'s own ESP booted`);
-    t.equal(run(t, alone, 'bind').exit, 0, `dualroot-bind exits 0 on disk ${slot} alone`);
-  }
+  await assertEachDiskBootsAlone(t, machine, [newEsp, lab.espPartuuids[1]!]);
 }
