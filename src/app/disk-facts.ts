@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { classifyEntries } from '../core/boot-entries.js';
 import { espMountOf, presentEsp } from '../core/booted-esp.js';
 import type { DiskCommand, DiskFacts, RootFacts, TargetDisk } from '../core/disk-facts.js';
+import { SYNCED_DIRS } from '../core/disk-plan-copy.js';
 import { refuseMissingTools, requiredTools } from '../core/disk-refusals.js';
 import { FailureError } from '../core/errors.js';
 import { mountAt } from '../core/mountinfo.js';
@@ -13,10 +15,12 @@ import { readDiskInfo } from '../sys/disk-info.js';
 import { isUefi, readBootOptions } from '../sys/efivars.js';
 import { findFileCaseInsensitive } from '../sys/fat-path.js';
 import { readMountinfo } from '../sys/mountinfo.js';
+import { dirIdentity } from '../sys/path-info.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { btrfsState, mdArrayDevice, mdMembers, mdState } from '../sys/raid.js';
 import { syncStateFile } from '../sys/run-dir.js';
 import { readPartitionTable } from '../sys/sfdisk.js';
+import { readSwapFiles } from '../sys/swaps.js';
 import { toolsOnPath } from '../sys/tools.js';
 import { listSignatures } from '../sys/wipefs.js';
 import { bootedOf, espMountsOf, type Machine, readMachine } from './machine.js';
@@ -78,15 +82,16 @@ export async function readDiskFacts(
   // The tools first, before blkid, sfdisk or btrfs read anything (bootctl once the booted ESP is known).
   const rootMount = mountAt(readMountinfo(paths.mountinfo), paths.root);
   const rootKind = rootMount ? (rootRaidKind(rootMount) ?? 'other') : 'other';
+  const rootFsType = rootMount?.fsType ?? '';
   const uefi = isUefi(paths.efivars);
-  const tools = toolsOnPath(requiredTools(rootKind, true, uefi), paths.toolPath);
-  refuseMissingTools(requiredTools(rootKind, false, uefi), tools);
+  const tools = toolsOnPath(requiredTools(rootKind, true, uefi, rootFsType), paths.toolPath);
+  refuseMissingTools(requiredTools(rootKind, false, uefi, rootFsType), tools);
   const machine = await readMachine(paths);
   const booted = presentEsp(bootedOf(machine));
   const bootedMount = espMountOf(booted, espMountsOf(config, paths), machine.mounts);
   const systemdBoot =
     bootedMount !== undefined && Boolean(findFileCaseInsensitive(bootedMount, [SYSTEMD_BOOT]));
-  refuseMissingTools(requiredTools(rootKind, systemdBoot, uefi), tools);
+  refuseMissingTools(requiredTools(rootKind, systemdBoot, uefi, rootFsType), tools);
 
   const root = await readRoot(paths, machine);
   const target = await readTarget(paths, machine, device);
@@ -94,7 +99,9 @@ export async function readDiskFacts(
   if (!bootedTable)
     throw new FailureError(`sfdisk finds no partition table on the booted disk ${booted.disk}`);
   const bootOptions = uefi ? readBootOptions(paths.efivars) : undefined;
-  const sync = syncStateFile.read(paths)?.items.esp?.destinations ?? {};
+  const synced = Object.values(syncStateFile.read(paths)?.items ?? {}).flatMap((item) =>
+    Object.entries(item.destinations).flatMap(([dest, s]) => (s.ok ? [dest] : [])),
+  );
   return {
     command,
     target,
@@ -108,7 +115,11 @@ export async function readDiskFacts(
     partUuids: machine.probes.flatMap((p) => (p.partUuid ? [p.partUuid] : [])),
     fsUuids: machine.probes.flatMap((p) => (p.fsUuid ? [p.fsUuid] : [])),
     espRoot: paths.espRoot,
-    approach2: config.items.length > 0,
+    configPath: config.file,
+    syncItems: config.items,
+    rootDirs: SYNCED_DIRS.filter((d) => dirIdentity(join(paths.root, d)) !== undefined),
+    swapFiles: readSwapFiles(paths.proc),
+    newRootUuid: randomUUID(),
     systemdBoot,
     uefi,
     systemd: existsSync(paths.systemdRun),
@@ -123,6 +134,6 @@ export async function readDiskFacts(
     loaderAt: target.mounts
       .filter((m) => findFileCaseInsensitive(m.mount, [SYSTEMD_BOOT]))
       .map((m) => m.mount),
-    syncedTo: Object.entries(sync).flatMap(([dest, s]) => (s.ok ? [dest] : [])),
+    syncedTo: synced,
   };
 }

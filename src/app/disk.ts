@@ -3,6 +3,7 @@ import { type DiskPlan, type DiskStep, planDisk, type StepId } from '../core/dis
 import { stepFailure, stepNotVisible } from '../core/disk-report.js';
 import { errorWithFix, FailureError } from '../core/errors.js';
 import { appendFstabLines, replaceFstabSource } from '../core/fstab-edit.js';
+import { appendConfig } from '../sys/config-install.js';
 import { runEfibootmgr } from '../sys/efibootmgr.js';
 import { readFstabText, writeFstabText } from '../sys/fstab.js';
 import { makeMountPoint } from '../sys/mount.js';
@@ -41,13 +42,16 @@ async function runStep(
     );
   }
   if (step.id === 'mount') makeMountPoint(plan.espMount);
+  if (step.id === 'mount-root' && plan.secondRoot) makeMountPoint(plan.secondRoot.mount);
   const own: Partial<Record<StepId, () => Promise<void>>> = {
     sync: async () => {
       const run = await syncRun(paths, { dryRun: false, hook: false });
-      const mine =
-        run.kind === 'ran' ? run.report.results.find((r) => r.destination === plan.espMount) : undefined;
-      if (!mine) throw new FailureError(`dualroot-sync did not copy to ${plan.espMount}`);
-      if (mine.status !== 'ok') throw new FailureError(`dualroot-sync to ${plan.espMount}: ${mine.message}`);
+      const results = run.kind === 'ran' ? run.report.results : [];
+      for (const dest of [plan.espMount, ...(plan.secondRoot?.items.map((i) => i.destination) ?? [])]) {
+        const mine = results.find((r) => r.destination === dest);
+        if (!mine) throw new FailureError(`dualroot-sync did not copy to ${dest}`);
+        if (mine.status !== 'ok') throw new FailureError(`dualroot-sync to ${dest}: ${mine.message}`);
+      }
     },
     entries: async () => {
       const { disks, commands } = await entriesRun(paths, { fix: true, prune: false });
@@ -65,6 +69,11 @@ async function runStep(
   for (const [i, argv] of step.commands.entries()) {
     const out = await runPlannedCommand(argv, i === 0 ? step.input : undefined);
     for (const line of out.split('\n').filter(Boolean)) tell({ kind: 'output', line });
+  }
+  // Only once the commands succeeded: the config naming the copy says the copy is complete.
+  if (step.config) {
+    const { backup } = appendConfig(paths.config, step.config);
+    if (backup) tell({ kind: 'output', line: `${paths.config}: the previous version kept as ${backup}` });
   }
 }
 

@@ -1,4 +1,5 @@
 import type { BlkidInfo } from './blkid.js';
+import type { SyncItem } from './config.js';
 import type { Esp } from './esp.js';
 import type { FstabEntry } from './fstab.js';
 import type { BtrfsDevice, MdMember, RaidState } from './raid.js';
@@ -66,8 +67,15 @@ export interface DiskFacts {
   fsUuids: string[];
   /** Directory holding the /efiN mount points. */
   espRoot: string;
-  /** Approach 2 ([sync:NAME] items configured): two roots, not a RAID1. */
-  approach2: boolean;
+  /** The config file and its [sync:NAME] items (approach 2: two roots, not a RAID1). */
+  configPath: string;
+  syncItems: SyncItem[];
+  /** Which of the directories an approach-2 copy keeps in sync (etc, usr, ...) the running root has. */
+  rootDirs: string[];
+  /** Swap files (/proc/swaps), never copied onto a new root. */
+  swapFiles: string[];
+  /** A fresh filesystem UUID for a new root (used unless fstab names the one a previous run chose). */
+  newRootUuid: string;
   /** The booted ESP has systemd-boot (EFI/systemd/systemd-bootx64.efi). */
   systemdBoot: boolean;
   /** Booted with UEFI (efivarfs present): boot entries can be made. */
@@ -96,4 +104,7 @@ export const TOOL_PACKAGES: Record<string, string> = {
   btrfs: 'btrfs-progs',
   mdadm: 'mdadm',
   efibootmgr: 'efibootmgr',
+  'mkfs.ext4': 'e2fsprogs',
+  'mkfs.xfs': 'xfsprogs',
+  rsync: 'rsync',
 };

@@ -1,11 +1,19 @@
 import type { DiskCommand, DiskFacts } from './disk-facts.js';
 import { type WantedLayout, wantedLayout } from './disk-layout.js';
+import {
+  type SecondRoot,
+  secondRoot,
+  secondRootFstabLine,
+  secondRootNotes,
+  secondRootSteps,
+} from './disk-plan-copy.js';
 import { isRootMember, rootSteps } from './disk-plan-root.js';
 import { refuseMachine, refuseRaidState, refuseTarget } from './disk-refusals.js';
 import { formatBootNumber } from './efivars.js';
 import { espMountNumber, isEspMountName } from './esp-mount-name.js';
 import type { FstabEntry } from './fstab.js';
 import { normalizeGuid } from './guid.js';
+import type { RenderedSection } from './migrate-render.js';
 import { sfdiskScript } from './sfdisk.js';
 
 /** The options docs/arch-install.md gives an ESP's fstab line. */
@@ -24,7 +32,10 @@ export type StepId =
   | 'entries'
   | 'dead-entries'
   | 'root'
-  | 'balance';
+  | 'balance'
+  | 'mkfs-root'
+  | 'mount-root'
+  | 'copy-root';
 
 /** The fstab change of the fstab step: lines appended, or the dead ESP's line pointed at the new one. */
 export type FstabChange =
@@ -39,6 +50,8 @@ export interface DiskStep {
   /** What the first command reads on stdin (sfdisk's script). */
   input?: string;
   fstab?: FstabChange;
+  /** The config step's sections, appended to dualroot.conf. */
+  config?: RenderedSection[];
   done: boolean;
 }
 
@@ -50,6 +63,8 @@ export interface DiskPlan {
   espMount: string;
   /** The fstab line of the dead disk's ESP (replace), when fstab names one no disk has. */
   deadEsp: FstabEntry | undefined;
+  /** The new disk's own root (add on a plain root: approach 2), undefined when it joins the RAID1. */
+  secondRoot: SecondRoot | undefined;
   steps: DiskStep[];
   notes: string[];
 }
@@ -95,19 +110,29 @@ export function planDisk(facts: DiskFacts): DiskPlan {
   const dead = facts.command === 'replace' ? deadEspLines(facts)[0] : undefined;
   const own = facts.fstab.find((e) => sourceId(e.source)?.value === esp.uuid);
   const espMount = own?.target ?? dead?.target ?? nextEspMount(facts);
+  const copy = secondRoot(facts, root, espMountNumber(espMount.split('/').pop() ?? ''));
   refuseRaidState(facts.command, facts.root, isRootMember(facts.root, root.node));
-  refuseTarget(facts, layout, espMount);
+  refuseTarget(facts, layout, espMount, copy);
+  const copySteps = copy ? secondRootSteps(facts, copy) : undefined;
 
   // The line's own options once it names the new ESP (a rerun after the fstab step), else the dead line's.
   const options = ((own ?? dead)?.options.join(',') ?? ESP_FSTAB_OPTIONS).split(',');
   const mountOptions = options.filter((o) => o !== 'nofail' && !o.startsWith('x-') && o !== 'defaults');
+  const rootLine = copy && facts.fstab.find((e) => e.target === copy.mount);
   const fstab: FstabChange = dead
     ? { kind: 'replace', line: dead.line, oldSource: dead.source, newSource: espSource }
     : {
         kind: 'append',
         lines: [
-          `# ${esp.node} (dualroot-disk ${facts.command})`,
-          `${espSource}  ${espMount}  vfat  ${ESP_FSTAB_OPTIONS}  0 2`,
+          ...(own
+            ? []
+            : [
+                `# ${esp.node} (dualroot-disk ${facts.command})`,
+                `${espSource}  ${espMount}  vfat  ${ESP_FSTAB_OPTIONS}  0 2`,
+              ]),
+          ...(copy && !rootLine
+            ? [`# ${copy.node}, the new disk's own root (dualroot-disk add)`, secondRootFstabLine(copy)]
+            : []),
         ],
       };
   const mountedAt = facts.target.mounts.some((m) => m.device === esp.node && m.mount === espMount);
@@ -155,11 +180,13 @@ export function planDisk(facts: DiskFacts): DiskPlan {
       id: 'fstab',
       title: dead
         ? `${facts.fstabPath} line ${dead.line}: mount the new ESP at ${espMount} in place of the dead disk's (${dead.source} → ${espSource})`
-        : `${facts.fstabPath}: mount the new ESP at ${espMount} (${espSource}, nofail)`,
+        : `${facts.fstabPath}: mount the new ESP at ${espMount} (${espSource}, nofail)${copy ? ` and the new root at ${copy.mount} (UUID=${copy.uuid}, nofail)` : ''}`,
       commands: facts.systemd ? [['systemctl', 'daemon-reload']] : [],
       fstab,
-      done: own !== undefined,
+      done: own !== undefined && (!copy || rootLine !== undefined),
     },
+    // The fstab line first: it keeps the UUID chosen for the new root, so a rerun knows the filesystem as its own.
+    ...(copySteps ? [copySteps.mkfs, copySteps.mount, copySteps.copy] : []),
     {
       id: 'mount',
       title: `mount the new ESP at ${espMount}`,
@@ -187,11 +214,15 @@ export function planDisk(facts: DiskFacts): DiskPlan {
     notes.push(
       `the booted ESP has no systemd-boot (EFI/systemd/systemd-bootx64.efi): the copy brings its loader's files, but that loader's own install on ${espMount} (e.g. grub-install --no-nvram --efi-directory=${espMount}) is not done`,
     );
+  if (copy) notes.push(...secondRootNotes(facts, copy, rootPart.number));
+  const synced = [espMount, ...(copy?.items.map((i) => i.destination) ?? [])];
   steps.push({
     id: 'sync',
-    title: `copy the booted ESP ${facts.bootedMount} onto ${espMount} (kernels, initramfs, loader entries)`,
+    title: copy
+      ? `dualroot-sync: the booted ESP onto ${espMount}, ${copy.items.map((i) => i.source).join(', ')} onto the new root, the per-disk files (loader entries, fstab) written with the new disk's identifiers`
+      : `copy the booted ESP ${facts.bootedMount} onto ${espMount} (kernels, initramfs, loader entries)`,
     commands: [['dualroot-sync']],
-    done: facts.syncedTo.includes(espMount),
+    done: synced.every((d) => facts.syncedTo.includes(d)),
   });
   if (facts.uefi) {
     steps.push({
@@ -202,5 +233,5 @@ export function planDisk(facts: DiskFacts): DiskPlan {
     });
   } else notes.push('not booted with UEFI: no firmware boot entries are made');
   steps.push(...rootSteps(facts.command, facts.root, root.node));
-  return { command: facts.command, device, layout, espMount, deadEsp: dead, steps, notes };
+  return { command: facts.command, device, layout, espMount, deadEsp: dead, secondRoot: copy, steps, notes };
 }

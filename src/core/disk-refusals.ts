@@ -1,6 +1,7 @@
 import type { DiskCommand, DiskFacts, RootFacts } from './disk-facts.js';
 import { TOOL_PACKAGES } from './disk-facts.js';
 import { bootedRootPartition, rootDevices, type WantedLayout } from './disk-layout.js';
+import { mkfsTool, type SecondRoot } from './disk-plan-copy.js';
 import { FailureError, UsageError } from './errors.js';
 import { formatBytes } from './format.js';
 import type { TablePartition } from './sfdisk.js';
@@ -8,7 +9,13 @@ import type { TablePartition } from './sfdisk.js';
 const LOOK = 'lsblk -o NAME,SIZE,MODEL,SERIAL shows which disk is the new one';
 
 /** The programs a run needs: partitioning, FAT, the loader, the RAID tool, boot entries. */
-export function requiredTools(rootKind: RootFacts['kind'], systemdBoot: boolean, uefi: boolean): string[] {
+export function requiredTools(
+  rootKind: RootFacts['kind'],
+  systemdBoot: boolean,
+  uefi: boolean,
+  rootFsType = '',
+): string[] {
+  const copyTool = rootKind === 'other' ? mkfsTool(rootFsType) : undefined;
   return [
     'sfdisk',
     'partx',
@@ -17,6 +24,7 @@ export function requiredTools(rootKind: RootFacts['kind'], systemdBoot: boolean,
     'mkfs.fat',
     ...(systemdBoot ? ['bootctl'] : []),
     ...(rootKind === 'btrfs' ? ['btrfs'] : rootKind === 'md' ? ['mdadm'] : []),
+    ...(copyTool ? [copyTool, 'rsync'] : []),
     ...(uefi ? ['efibootmgr'] : []),
   ];
 }
@@ -34,14 +42,10 @@ export function refuseMissingTools(required: string[], found: string[]): void {
 /** Refuses a machine dualroot-disk is not for: two roots, an unknown root, an ESP not mounted. */
 export function refuseMachine(facts: DiskFacts): TablePartition {
   const { root } = facts;
-  if (facts.approach2)
+  if (facts.syncItems.length > 0 && root.kind !== 'other')
     throw new FailureError(
-      `this machine has two roots (approach 2: [sync:NAME] items in the config); dualroot-disk ${facts.command} handles a shared RAID1 root only, two roots are the next issue's job; nothing was written`,
-      'partition and set up the new disk by hand as docs/guide.md "Approach 2" says',
-    );
-  if (root.kind === 'other')
-    throw new FailureError(
-      `the root ${root.mount} is ${root.fsType} on ${root.source}, not btrfs or md RAID1: dualroot-disk cannot give the new disk a share of it; nothing was written`,
+      `${facts.configPath} has [sync:NAME] items (approach 2: two roots), but the root ${root.mount} is a ${root.kind} RAID1: dualroot-disk ${facts.command} cannot tell which the new disk is for; nothing was written`,
+      'remove the [sync:NAME] items if the RAID1 root is the layout, then run again',
     );
   if (facts.bootedMount === undefined)
     throw new FailureError(
@@ -78,13 +82,14 @@ export function refuseRaidState(command: DiskCommand, root: RootFacts, member: b
 }
 
 /** True when every partition of a disk already partitioned this way holds nothing, or what a previous run put there. */
-function ownWork(facts: DiskFacts, layout: WantedLayout): boolean {
+function ownWork(facts: DiskFacts, layout: WantedLayout, copy: SecondRoot | undefined): boolean {
   if (!layout.present) return false;
   const { root } = facts;
   return facts.target.probes.every((p) => {
     if (!p.fsType) return true;
     if (p.device === layout.esp.node) return p.fsType === 'vfat';
     if (p.device !== layout.root.node) return false;
+    if (copy) return p.fsType === copy.fsType && p.fsUuid?.toLowerCase() === copy.uuid;
     if (root.kind === 'btrfs') return p.fsType === 'btrfs' && p.fsUuid === root.uuid;
     return (
       p.fsType === 'linux_raid_member' && root.kind === 'md' && facts.target.holders.includes(root.array)
@@ -96,7 +101,12 @@ function ownWork(facts: DiskFacts, layout: WantedLayout): boolean {
  * Refuses a DEVICE that is not a blank whole disk big enough (or one a previous run of this
  * command partitioned, which is resumed). Usage errors (exit 2) for naming the wrong thing.
  */
-export function refuseTarget(facts: DiskFacts, layout: WantedLayout, espMount: string): void {
+export function refuseTarget(
+  facts: DiskFacts,
+  layout: WantedLayout,
+  espMount: string,
+  copy: SecondRoot | undefined,
+): void {
   const { target, booted } = facts;
   const device = target.device;
   if (target.partitionOf)
@@ -110,7 +120,7 @@ export function refuseTarget(facts: DiskFacts, layout: WantedLayout, espMount: s
       LOOK,
     );
   const rootHere = rootDevices(facts.root).filter((d) => target.partitions.includes(d));
-  const resumable = ownWork(facts, layout);
+  const resumable = ownWork(facts, layout, copy);
   if (rootHere.length > 0 && !resumable)
     throw new UsageError(`${device} holds the root's ${rootHere.join(', ')}; nothing was written`, LOOK);
   if (target.sectorSize !== facts.bootedTable.sectorSize)
@@ -123,7 +133,12 @@ export function refuseTarget(facts: DiskFacts, layout: WantedLayout, espMount: s
       'use a disk at least as big as the booted one',
     );
   const mounted = target.mounts.filter(
-    (m) => !(resumable && m.device === layout.esp.node && m.mount === espMount),
+    (m) =>
+      !(
+        resumable &&
+        ((m.device === layout.esp.node && m.mount === espMount) ||
+          (m.device === copy?.node && m.mount === copy.mount))
+      ),
   );
   if (mounted.length > 0)
     throw new FailureError(

@@ -9,6 +9,10 @@ export function stepCommandLines(step: DiskStep, fstabPath: string): string[] {
     lines.push(...step.fstab.lines.map((l) => `append to ${fstabPath}: ${l}`));
   if (step.fstab?.kind === 'replace')
     lines.push(`${fstabPath} line ${step.fstab.line}: ${step.fstab.oldSource} → ${step.fstab.newSource}`);
+  for (const section of step.config ?? [])
+    lines.push(
+      `append to the config: [${section.name}] ${section.keys.map((k) => `${k.key} = ${k.value}`).join(', ')}`,
+    );
   step.commands.forEach((argv, i) => {
     const line = argv.map(shellQuote).join(' ');
     if (i === 0 && step.input !== undefined)

@@ -8,6 +8,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import { type RenderedSection, renderConfig } from '../core/migrate-render.js';
 
 /** The text of a file, or undefined when it does not exist. */
 export function readIfPresent(file: string): string | undefined {
@@ -41,4 +42,14 @@ export function installConfigFile(file: string, text: string): { backup: string 
   chownSync(tmp, 0, 0);
   renameSync(tmp, file);
   return { backup };
+}
+
+/** Appends sections to dualroot.conf (installed as above, the old file kept as a backup). */
+export function appendConfig(file: string, sections: RenderedSection[]): { backup: string | undefined } {
+  const old = readIfPresent(file) ?? '';
+  const body = renderConfig([], sections).replace(/^\n/, '');
+  return installConfigFile(
+    file,
+    `${old}${old === '' || old.endsWith('\n') ? '' : '\n'}${old === '' ? '' : '\n'}${body}`,
+  );
 }

@@ -1,5 +1,5 @@
 // A one-disk machine for dualroot-disk on loop devices: a booted disk with an ESP (ext4: the host
-// has no vfat) and a single-device btrfs root, plus blank disks to add.
+// has no vfat) and a single-device btrfs root (or a plain ext4 one), plus blank disks to add.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ export async function blankDisk(t: Test, machine: OneDiskMachine, sizeMiB: numbe
   await execa('truncate', ['-s', `${sizeMiB}M`, image]);
   const loop = (await execa('losetup', ['-f', '--show', image])).stdout.trim();
   defer(t, async () => {
-    await execa('umount', ['-A', `${loop}p1`], { reject: false });
+    for (const n of [1, 2]) await execa('umount', ['-A', `${loop}p${n}`], { reject: false });
     await execa('partx', ['-d', loop], { reject: false });
     await execa('losetup', ['-d', loop], { reject: false });
   });
@@ -36,12 +36,12 @@ export function seeDisk(machine: OneDiskMachine, loop: string): void {
   symlinkSync(`/sys/class/block/${name}`, join(machine.root, 'sys/class/block', name));
 }
 
-/** Builds the one-disk machine: ESP mounted at root/efi0, btrfs root at root/rootfs, booted from that ESP. */
-export async function oneDiskMachine(t: Test): Promise<OneDiskMachine> {
+/** Builds the one-disk machine: ESP mounted at root/efi0, a btrfs (or plain ext4) root at root/rootfs, booted from that ESP. */
+export async function oneDiskMachine(t: Test, rootFs: 'btrfs' | 'ext4' = 'btrfs'): Promise<OneDiskMachine> {
   const root = scratch(t);
   const disk = await makeDisk(t, root, [
     { type: 'esp', sizeMiB: 32 },
-    { type: 'linux', sizeMiB: 160, fs: 'btrfs' },
+    { type: 'linux', sizeMiB: 160, fs: rootFs },
   ]);
   seeDisk({ root } as OneDiskMachine, disk.loop);
   const [esp, rootPart] = disk.parts as [Disk['parts'][0], Disk['parts'][0]];

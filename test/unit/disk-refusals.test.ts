@@ -139,13 +139,32 @@ t.test('the machine is not in the state the command is for', async (t) => {
     FailureError,
     /nothing is missing.*md \/dev\/md127/,
   );
+  const plain = { kind: 'other', mount: '/', source: '/dev/loop0p2' } as const;
   refused(
     t,
-    diskFacts({ root: { kind: 'other', mount: '/', fsType: 'ext4', source: '/dev/loop0p2' } }),
+    diskFacts({ root: { ...plain, fsType: 'f2fs' } }),
     FailureError,
-    /the root \/ is ext4 on \/dev\/loop0p2, not btrfs or md RAID1/,
+    /the root \/ is f2fs on \/dev\/loop0p2: dualroot-disk add makes a second root of ext4 or xfs only/,
   );
-  refused(t, diskFacts({ approach2: true }), FailureError, /two roots.*next issue/);
+  refused(
+    t,
+    diskFacts({ command: 'replace', root: { ...plain, fsType: 'ext4' } }),
+    FailureError,
+    /one root per disk \(approach 2\): dualroot-disk replace rebuilds a RAID1 root only/,
+  );
+  const item = { name: 'etc', source: '/etc', destinations: ['/mnt/root1/etc'], exclude: [] };
+  refused(
+    t,
+    diskFacts({ syncItems: [item] }),
+    FailureError,
+    /has \[sync:NAME\] items \(approach 2: two roots\), but the root \/ is a btrfs RAID1/,
+  );
+  refused(
+    t,
+    diskFacts({ root: { ...plain, fsType: 'ext4' }, syncItems: [{ ...item, destinations: ['/srv/x'] }] }),
+    FailureError,
+    /already has \[sync:NAME\] items \(\[sync:etc\] → \/srv\/x\): this machine has two roots already/,
+  );
   refused(
     t,
     diskFacts({ bootedMount: undefined }),

@@ -1,0 +1,141 @@
+// dualroot-disk add on a one-disk machine with a plain ext4 root: the plan makes the new disk a
+// second root (approach 2), from captured tool output (test/fixtures/disk) with the root changed.
+import t from 'tap';
+import { parseBlkidExport } from '../../src/core/blkid.js';
+import type { DiskFacts } from '../../src/core/disk-facts.js';
+import { ESP_FSTAB_OPTIONS, planDisk } from '../../src/core/disk-plan.js';
+import { parseFstab } from '../../src/core/fstab.js';
+import { parseSwapFiles } from '../../src/core/swaps.js';
+import {
+  ADDED_TABLE,
+  BOOTED_FSTAB_LINE,
+  diskFacts,
+  NEW_GUIDS,
+  partitionedTarget,
+} from '../helpers/disk-facts.js';
+
+const ROOT = { kind: 'other', mount: '/', fsType: 'ext4', source: '/dev/loop0p2' } as const;
+const UUID = 'c0b1e5a2-0000-4000-8000-00000000a2a2';
+const plainFacts = (overrides: Partial<DiskFacts> = {}, fstab = BOOTED_FSTAB_LINE) =>
+  diskFacts({ root: ROOT, tools: [], ...overrides }, fstab);
+const step = (plan: ReturnType<typeof planDisk>, id: string) => plan.steps.find((s) => s.id === id)!;
+
+t.test('add on a plain ext4 root: a second root, copied, then kept in sync by items', async (t) => {
+  const plan = planDisk(plainFacts({ swapFiles: ['/swapfile'] }));
+  t.same(
+    plan.steps.map((s) => s.id),
+    [
+      'partition',
+      'partx',
+      'mkfs-esp',
+      'fstab',
+      'mkfs-root',
+      'mount-root',
+      'copy-root',
+      'mount',
+      'bootloader',
+      'sync',
+      'entries',
+    ],
+    'the copy is made and filled before the ESP is mounted; no RAID step',
+  );
+  t.ok(plan.steps.every((s) => !s.done));
+  t.same(step(plan, 'mkfs-root').commands, [['mkfs.ext4', '-q', '-F', '-U', UUID, '/dev/loop1p2']]);
+  t.same(plan.secondRoot?.mount, '/mnt/root1', 'named after the new ESP (/efi1)');
+  t.same(step(plan, 'fstab').fstab, {
+    kind: 'append',
+    lines: [
+      '# /dev/loop1p1 (dualroot-disk add)',
+      `PARTUUID=${NEW_GUIDS[0]}  /efi1  vfat  ${ESP_FSTAB_OPTIONS}  0 2`,
+      "# /dev/loop1p2, the new disk's own root (dualroot-disk add)",
+      `UUID=${UUID}  /mnt/root1  ext4  rw,nofail,x-systemd.device-timeout=10s  0 2`,
+    ],
+  });
+  t.same(step(plan, 'mount-root').commands, [['mount', '-t', 'ext4', '/dev/loop1p2', '/mnt/root1']]);
+  const rsync = step(plan, 'copy-root').commands[0]!;
+  t.same(rsync.slice(0, 4), ['rsync', '-aHAXx', '--numeric-ids', '--info=stats1']);
+  t.same(rsync.slice(-2), ['/', '/mnt/root1/']);
+  for (const skipped of [
+    '/dev/*',
+    '/proc/*',
+    '/sys/*',
+    '/run/*',
+    '/tmp/*',
+    '/var/cache/pacman/pkg/*',
+    '/swapfile',
+  ])
+    t.ok(rsync.includes(`--exclude=${skipped}`), `not copied: ${skipped}`);
+  t.same(
+    step(plan, 'copy-root').config?.map((s) => [s.name, s.keys.map((k) => `${k.key}=${k.value}`)]),
+    [
+      ['sync:etc', ['source=/etc', 'destinations=/mnt/root1/etc']],
+      ['sync:usr', ['source=/usr', 'destinations=/mnt/root1/usr']],
+      ['sync:root', ['source=/root', 'destinations=/mnt/root1/root']],
+    ],
+    "only the listed directories the running root has (the facts' rootDirs: etc, usr, root)",
+  );
+  t.match(plan.notes.join('\n'), /\/var and \/home are not kept in sync/);
+});
+
+t.test('a rerun goes on where the last run stopped, with the UUID fstab names', async (t) => {
+  const espLine = BOOTED_FSTAB_LINE;
+  const chosen = '0a0a0a0a-1111-4222-8333-444444444444';
+  const fstab = `${espLine}PARTUUID=${ADDED_TABLE.partitions[0]!.uuid} /efi1 vfat rw,nofail 0 2\nUUID=${chosen} /mnt/root1 ext4 rw,nofail 0 2\n`;
+  const base = plainFacts({}, fstab);
+  const target = partitionedTarget(base);
+  // The new ESP formatted, the root partition given ext4 with the UUID the fstab line chose.
+  target.probes = parseBlkidExport(
+    `DEVNAME=/dev/loop1p1\nTYPE=vfat\n\nDEVNAME=/dev/loop1p2\nUUID=${chosen}\nTYPE=ext4\n`,
+  );
+  target.mounts = [{ device: '/dev/loop1p2', mount: '/mnt/root1' }];
+  const plan = planDisk({ ...base, target, fstab: parseFstab(fstab) });
+  t.equal(plan.secondRoot?.uuid, chosen, 'the UUID of the fstab line, not a fresh one');
+  const done = (id: string) => step(plan, id).done;
+  t.ok(done('mkfs-root') && done('fstab') && done('mount-root'), 'made, named in fstab, mounted');
+  t.notOk(done('copy-root'), 'copied again until the config names the copy');
+  const configured = planDisk({
+    ...base,
+    target,
+    fstab: parseFstab(fstab),
+    syncItems: ['etc', 'usr', 'root'].map((d) => ({
+      name: d,
+      source: `/${d}`,
+      destinations: [`/mnt/root1/${d}`],
+      exclude: [],
+    })),
+  });
+  t.ok(step(configured, 'copy-root').done, 'copied once the config names the copy');
+  t.notOk(step(configured, 'sync').done, 'synced only once every destination has a good sync');
+  const synced = planDisk({
+    ...base,
+    target,
+    fstab: parseFstab(fstab),
+    syncItems: configured.secondRoot!.items.map((i) => ({
+      name: i.name,
+      source: i.source,
+      destinations: [i.destination],
+      exclude: [],
+    })),
+    syncedTo: ['/efi1', '/mnt/root1/etc', '/mnt/root1/usr', '/mnt/root1/root'],
+  });
+  t.ok(step(synced, 'sync').done);
+});
+
+t.test('an ext4 on the new root partition that no fstab line chose is not ours: refused', async (t) => {
+  const base = plainFacts();
+  const target = partitionedTarget(base);
+  target.probes = parseBlkidExport(
+    'DEVNAME=/dev/loop1p1\nTYPE=vfat\n\nDEVNAME=/dev/loop1p2\nUUID=99999999-0000-4000-8000-000000000000\nTYPE=ext4\n',
+  );
+  t.throws(() => planDisk({ ...base, target }), /not blank/);
+});
+
+t.test('/proc/swaps: files, not partitions, escapes undone', async (t) => {
+  const text = [
+    'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority',
+    '/dev/sda3                               partition\t8388604\t\t0\t\t-2',
+    '/swap\\040file                          file\t\t1048572\t\t0\t\t-3',
+    '',
+  ].join('\n');
+  t.same(parseSwapFiles(text), ['/swap file']);
+});
