@@ -1,9 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../core/config.js';
-import { type DiskMap, partitionIds } from '../core/disk-map.js';
+import { type DiskMap, identifiersOf, partitionIds } from '../core/disk-map.js';
 import { enclosingMount } from '../core/mountinfo.js';
 import { bootsWithoutRoot } from '../core/per-disk-layout.js';
+import { findReferences } from '../core/rewrite.js';
+import type { PerDiskFiles, UkiCmdline } from '../core/status-per-disk.js';
 import type { Job, Plan } from '../core/sync-plan.js';
 import {
   ENTRIES_DIR,
@@ -16,13 +18,14 @@ import {
 } from '../core/sync-rewrite.js';
 import { readIfPresent } from '../sys/config-install.js';
 import { replaceFileDurably } from '../sys/durable-file.js';
+import { readUkiCmdline } from '../sys/uki.js';
 import type { Machine } from './machine.js';
 
 /**
  * The rewrite step of a run: each job's per-disk files, read and rewritten before the copy, and
  * its loader entries that name no root (gpt-auto-root: copied as they are, judged by dualroot-status).
  */
-export type Rewrites = Map<Job, { map: DiskMap; files: FileRewrite[]; rootless: string[] }>;
+export type Rewrites = Map<Job, PerDiskFiles>;
 
 /** The names in a directory; [] when it does not exist. */
 function namesIn(dir: string): string[] {
@@ -33,6 +36,23 @@ function namesIn(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** Where Type #2 entries (UKIs) live on an ESP. */
+const UKI_DIR = 'EFI/Linux';
+
+/** The UKIs of an ESP whose embedded .cmdline names a partition of the map's source disk: copied as they are, they boot it. */
+function ukisNamingSource(esp: string, map: DiskMap): UkiCmdline[] {
+  const own = identifiersOf(map, map.sourceDisk);
+  return namesIn(join(esp, UKI_DIR))
+    .filter((n) => /\.efi$/i.test(n))
+    .flatMap((name) => {
+      const cmdline = readUkiCmdline(join(esp, UKI_DIR, name));
+      const refs = cmdline === undefined ? [] : findReferences(cmdline, own);
+      return refs.length === 0
+        ? []
+        : [{ relative: `${UKI_DIR}/${name}`, references: refs.map((r) => `${r.reference} (${r.owner})`) }];
+    });
 }
 
 /**
@@ -63,12 +83,13 @@ export function prepareRewrites(
     );
     const rootless =
       job.item === 'esp' ? sources.filter((s) => bootsWithoutRoot(s.text)).map((s) => s.relative) : [];
-    if (files.length === 0 && rootless.length === 0) return job;
+    const ukis = job.item === 'esp' ? ukisNamingSource(job.source, map) : [];
+    if (files.length === 0 && rootless.length === 0 && ukis.length === 0) return job;
     const rewritten: Job =
       files.length === 0
         ? job
         : { ...job, exclude: [...job.exclude, ...files.map((f) => excludeFor(f.relative))] };
-    rewrites.set(rewritten, { map, files, rootless });
+    rewrites.set(rewritten, { map, files, rootless, ukis });
     return rewritten;
   });
   return { plan: { ...plan, jobs }, rewrites };

@@ -13,12 +13,20 @@ const PER_DISK = [
   "Whether a destination's per-disk files name its own disk.",
 ] as const;
 
-/** What a destination's per-disk check looks at: its disk map, its rewritten files, its entries naming no root. */
+/** A UKI (relative to the ESP) whose embedded .cmdline names partitions of the source disk. */
+export interface UkiCmdline {
+  relative: string;
+  references: string[];
+}
+
+/** What a destination's per-disk check looks at: its disk map, its rewritten files, its entries naming no root, its UKIs. */
 export interface PerDiskFiles {
   map: DiskMap;
   files: FileRewrite[];
   /** Loader entries (relative to the ESP) that boot Linux with no root=: copied as they are. */
   rootless: string[];
+  /** UKIs whose .cmdline names the source disk: they cannot be rewritten (signed, or one binary). */
+  ukis: UkiCmdline[];
 }
 
 type Finding = [message: string, fix: string];
@@ -96,6 +104,14 @@ function rootlessFindings(job: Job, map: DiskMap, rootless: string[]): { ok: str
   };
 }
 
+/** UKIs copied as they are whose embedded command line sends the other disk to this one's partitions. */
+function ukiFindings(job: Job, map: DiskMap, ukis: UkiCmdline[]): Finding[] {
+  return ukis.map((u) => [
+    `${job.destination}/${u.relative}: its embedded command line (.cmdline) names ${u.references.join(', ')} on ${map.sourceDisk}; a UKI is copied as it is (its .cmdline cannot be rewritten), so if ${map.sourceDisk} dies, ${map.destinationDisk} boots it looking for the dead disk's partition`,
+    `build the UKI without root= and other partition names in its .cmdline (/etc/kernel/cmdline) and give both roots the discoverable root type ${ROOT_X86_64_TYPE} (gpt-auto-root), or boot Type #1 entries (loader/entries/*.conf), which dualroot-sync rewrites per disk`,
+  ]);
+}
+
 /** One destination's per-disk files (loader entries, fstab, crypttab, kernel cmdline) against their rewrite and its disk's layout. */
 export function checkPerDisk(report: StatusReport, job: Job, perDisk: PerDiskFiles): void {
   const { map, files } = perDisk;
@@ -103,6 +119,7 @@ export function checkPerDisk(report: StatusReport, job: Job, perDisk: PerDiskFil
   const problems = [
     ...files.flatMap((f) => [...staleness(job, map, f), ...nofailFindings(job, map, f)]),
     ...rootless.problems,
+    ...ukiFindings(job, map, perDisk.ukis),
   ];
   report.metric(...PER_DISK, { item: job.item, destination: job.destination }, problems.length === 0 ? 1 : 0);
   for (const [message, fix] of problems)

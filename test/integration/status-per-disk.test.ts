@@ -1,7 +1,8 @@
 // dualroot-status on an approach-2 machine: copies compared with the per-disk files rewritten (no
 // false "differs"), and a copy whose fstab or entry names the other disk's partitions reported.
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import t from 'tap';
 import { approach2 } from '../helpers/approach2.js';
 
@@ -98,3 +99,38 @@ t.test(
     ]);
   },
 );
+
+/** A real UKI: systemd-boot-efi's stub with a .cmdline section added by objcopy (as ukify lays one out). */
+async function uki(file: string, cmdline: string): Promise<void> {
+  const text = `${file}.cmdline`;
+  writeFileSync(text, cmdline);
+  await execa('objcopy', [
+    '--add-section',
+    `.cmdline=${text}`,
+    '--change-section-vma',
+    '.cmdline=0x40000',
+    '/usr/lib/systemd/boot/efi/linuxx64.efi.stub',
+    file,
+  ]);
+}
+
+t.test("a UKI whose embedded .cmdline names the source disk's root: reported on the other ESP", async (t) => {
+  const m = await approach2(t);
+  mkdirSync(join(m.efi0, 'EFI/Linux'), { recursive: true });
+  await uki(join(m.efi0, 'EFI/Linux/arch-linux.efi'), `root=UUID=${m.ids.root0} rw quiet`);
+  await uki(join(m.efi0, 'EFI/Linux/arch-gpt-auto.efi'), 'rw quiet');
+  t.equal((await m.run()).code, 0, 'copied as it is');
+  const result = await m.status('--json');
+  t.equal(result.code, 3);
+  const problems = checksOf(result.stdout).filter((c) => c.check === 'per-disk' && c.level === 'problem');
+  t.match(problems, [
+    {
+      subject: m.efi1,
+      message: new RegExp(
+        `${m.efi1}/EFI/Linux/arch-linux.efi: its embedded command line \\(\\.cmdline\\) names ${m.ids.root0} \\(/dev/loop\\d+p2\\) on /dev/loop\\d+; a UKI is copied as it is`,
+      ),
+      fix: /without root= .*gpt-auto-root.*or boot Type #1 entries/,
+    },
+  ]);
+  t.equal(problems.length, 1, 'the UKI naming no partition is fine');
+});

@@ -57,7 +57,7 @@ if (process.env.DUALROOT_SKIP_VM === '1') {
   );
   const twoRoots = await buildTwoRootsLab();
   t.test(
-    '10: approach 2, two ext4 roots (second root made by a guest script): each disk boots its own',
+    '10: approach 2, two ext4 roots (the second made by dualroot-disk add): each disk boots its own',
     (t) => scenarioTwoRoots(t, twoRoots),
   );
 }

@@ -1,5 +1,6 @@
 // Lab scenario 10: approach 2 (two roots, no RAID) under real systemd. A one-disk machine (ESP + ext4
-// root, test/vm/build-two-roots.sh) gets a second disk with its own root; a kernel upgrade written to
+// root, test/vm/build-two-roots.sh) gets a second disk with its own root from `dualroot-disk add`
+// (partitions, ESP, mkfs, the root copied, fstab, [sync:NAME] items, sync, boot entry); a kernel upgrade written to
 // /boot is synced; then each disk boots alone, mounts its own root and reports only the other disk gone.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,34 +20,6 @@ export async function buildTwoRootsLab(): Promise<LabInfo & { seconds: number }>
   return { ...info, seconds: (Date.now() - started) / 1000 };
 }
 
-/**
- * The second root made by hand, as docs/guide.md's approach 2 describes it: the new disk partitioned
- * like the booted one, an ESP and an ext4 root made on it, the root copied with rsync, fstab mounting
- * the new ESP and root (nofail), a [sync:etc] item; dualroot-sync then writes ESP 1 and the copy's
- * fstab through the disk map, and `entries --fix` gives ESP 1 a firmware entry.
- */
-function scriptedAdd(): string {
-  return `
-sfdisk -d "$good" | sed -e '/^label-id:/d' -e '/^device:/d' -e 's/, *uuid=[^,]*//' -e "s#^$good#$new#" >/run/pt
-run sfdisk sh -c 'sfdisk -q "$1" </run/pt' _ "$new"
-udevadm settle
-run mkfs-esp mkfs.fat -F 32 "\${new}1"
-run mkfs-root mkfs.ext4 -q -F "\${new}2"
-udevadm settle
-esp1=$(blkid -s UUID -o value "\${new}1")
-espopts=$(awk '$2 == "/efi0" {print $4}' /etc/fstab)
-mkdir -p /efi1 /mnt/root1
-printf 'UUID=%s  /efi1  vfat  %s  0 2\\nUUID=%s  /mnt/root1  ext4  rw,nofail,x-systemd.device-timeout=10s  0 2\\n' \\
-  "$esp1" "$espopts" "$(blkid -s UUID -o value "\${new}2")" >>/etc/fstab
-systemctl daemon-reload
-run mount-new mount -a
-run rsync rsync -aHAXx --exclude='/tmp/*' --exclude='/var/cache/*' --exclude='/var/tmp/*' / /mnt/root1/
-printf '\\n[sync:etc]\\nsource = /etc\\ndestinations = /mnt/root1/etc\\n' >>/etc/dualroot/dualroot.conf
-run sync dualroot-sync
-run fix dualroot-esp entries --fix
-`;
-}
-
 /** Boot 1 (both disks, disk 1 blank): the plan, the second root, the kernel upgrade and its sync. */
 function setupSteps(lab: LabInfo): string {
   return `
@@ -55,7 +28,9 @@ new=
 for d in /dev/vda /dev/vdb; do [ "$d" = "$good" ] || new=$d; done
 result new-disk "$new"
 result root0-uuid "$(findmnt -no UUID /)"
-${scriptedAdd()}
+run plan dualroot-disk plan add "$new"
+run disk-add dualroot-disk add "$new"
+run config cat /etc/dualroot/dualroot.conf
 result root1-uuid "$(blkid -s UUID -o value "\${new}2")"
 cp /usr/lib/lab/upgrade/vmlinuz-gen2 /boot/vmlinuz-linux
 cp /usr/lib/lab/upgrade/initramfs-gen2.img /boot/initramfs-linux.img
@@ -131,8 +106,23 @@ export async function scenarioTwoRoots(t: Test, lab: LabInfo & { seconds: number
   t.equal(root0, lab.rootFsUuid, `disk 0 booted its ext4 root ${lab.rootFsUuid}`);
   t.match(root1, /^[0-9a-f-]{36}$/, `disk 1 has its own ext4 root (${root1})`);
   t.not(root1, root0, 'the two roots differ');
-  for (const name of ['sfdisk', 'mkfs-esp', 'mkfs-root', 'mount-new', 'rsync', 'sync', 'fix', 'hook'])
-    t.equal(run(t, setup, name).exit, 0, `${name} exits 0 ${run(t, setup, name).stderr}`);
+  const plan = run(t, setup, 'plan');
+  t.equal(plan.exit, 0, `dualroot-disk plan exits 0 ${plan.stderr}`);
+  t.match(plan.stdout, /: 11 of 11 steps to do/, `the plan: ${plan.stdout}`);
+  t.match(plan.stdout, /mkfs\.ext4 -q -F -U [0-9a-f-]{36} \/dev\/vd[ab]2/);
+  const add = run(t, setup, 'disk-add');
+  t.equal(add.exit, 0, `dualroot-disk add exits 0:\n${add.stdout}\n${add.stderr}`);
+  t.match(
+    add.stdout,
+    /its own root \/dev\/vd[ab]2 at \/mnt\/root1, kept in sync by \[sync:etc\] \[sync:usr\].*: every step done/,
+  );
+  t.equal(run(t, setup, 'hook').exit, 0, `dualroot-sync --hook exits 0 ${run(t, setup, 'hook').stderr}`);
+  for (const d of ['etc', 'usr', 'root'])
+    t.match(
+      run(t, setup, 'config').stdout,
+      `[sync:${d}]\n; written by dualroot-disk add`,
+      `dualroot.conf keeps /${d} in sync on the new root`,
+    );
   t.equal(setup.results.get('kernel-synced'), 'yes', 'the upgraded kernel and initramfs are on ESP 1 too');
   t.match(run(t, setup, 'entry1').stdout, `root=UUID=${root1}`, "ESP 1's entry names disk 1's root");
   t.match(
