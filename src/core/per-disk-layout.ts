@@ -54,3 +54,46 @@ export function mountsWithoutNofail(text: string, owners: Map<string, string>): 
     return [{ ...r, target: entry.target }];
   });
 }
+
+/** How an fstab mounts /: its line and source, and the partition of the disk it names (through crypttab for a mapped root). */
+export interface RootMount {
+  line: number;
+  source: string;
+  /** The device of `own` the source names; undefined when it names none. */
+  owner: string | undefined;
+  /** The crypttab line that opens a /dev/mapper root on that device. */
+  crypttabLine?: number;
+}
+
+/** Kernel device names: they shift when a disk is gone, so the survivor may find another disk's partition there. */
+export const KERNEL_NAME = /^\/dev\/(sd[a-z]+|vd[a-z]+|hd[a-z]+|xvd[a-z]+|nvme\d+n\d+p|mmcblk\d+p)\d+$/;
+
+/** The / line of an fstab, and which partition in `own` (identifier key → device) it names, if any. */
+export function rootMountOf(
+  fstab: string,
+  crypttab: string | undefined,
+  own: Map<string, string>,
+): RootMount | undefined {
+  const entry = parseFstab(fstab).find((e) => e.target === '/');
+  if (!entry) return undefined;
+  const lines = fstab.split('\n');
+  const direct = findReferences(lines[entry.line - 1] ?? '', own).find((r) =>
+    entry.source.includes(r.reference),
+  );
+  if (direct) return { line: entry.line, source: entry.source, owner: direct.owner };
+  const mapped = entry.source.match(/^\/dev\/mapper\/(.+)$/)?.[1];
+  const opened =
+    mapped === undefined || crypttab === undefined ? undefined : parseCrypttabLine(crypttab, mapped);
+  const device = opened && findReferences(opened.text, own)[0];
+  return device
+    ? { line: entry.line, source: entry.source, owner: device.owner, crypttabLine: opened.line }
+    : { line: entry.line, source: entry.source, owner: undefined };
+}
+
+/** The crypttab line that opens `name` (first field), with its line number. */
+function parseCrypttabLine(text: string, name: string): { line: number; text: string } | undefined {
+  const index = text
+    .split('\n')
+    .findIndex((l) => !l.trimStart().startsWith('#') && l.trim().split(/\s+/)[0] === name);
+  return index < 0 ? undefined : { line: index + 1, text: text.split('\n')[index]! };
+}

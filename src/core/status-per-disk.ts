@@ -2,7 +2,13 @@
 // source's rewritten for that disk, so the disk boots and mounts its own partitions alone; the
 // other disk's filesystems mounted with nofail; an entry naming no root needs a discoverable root.
 import { type DiskMap, identifiersOf } from './disk-map.js';
-import { discoverableRoots, mountsWithoutNofail, ROOT_X86_64_TYPE } from './per-disk-layout.js';
+import {
+  discoverableRoots,
+  KERNEL_NAME,
+  mountsWithoutNofail,
+  ROOT_X86_64_TYPE,
+  rootMountOf,
+} from './per-disk-layout.js';
 import { findReferences } from './rewrite.js';
 import type { StatusReport } from './status.js';
 import type { Job } from './sync-plan.js';
@@ -104,6 +110,36 @@ function rootlessFindings(job: Job, map: DiskMap, rootless: string[]): { ok: str
   };
 }
 
+/** The root item's fstab as dualroot-sync writes it: / from the destination's own disk, said in the ok line; a kernel name is a problem. */
+function rootFindings(job: Job, map: DiskMap, files: FileRewrite[]): { ok: string[]; problems: Finding[] } {
+  const file = (name: string) => files.find((f) => f.relative === name || f.relative.endsWith(`/${name}`));
+  const fstab = file('fstab');
+  if (job.item === 'esp' || !fstab || fstab.result.problems.length > 0) return { ok: [], problems: [] };
+  const root = rootMountOf(
+    fstab.result.text,
+    file('crypttab')?.result.text,
+    identifiersOf(map, map.destinationDisk),
+  );
+  const where = `${job.destination}/${fstab.relative}`;
+  if (!root) return { ok: [], problems: [] };
+  if (KERNEL_NAME.test(root.source))
+    return {
+      ok: [],
+      problems: [
+        [
+          `${where} line ${root.line} mounts / from ${root.source}, a kernel name: with a disk gone the names shift, and ${map.destinationDisk} alone may mount another disk's partition or none`,
+          `name the root by UUID= in ${job.source}/${fstab.relative} (blkid shows it); dualroot-sync writes the copy with its own disk's`,
+        ],
+      ],
+    };
+  if (!root.owner) return { ok: [], problems: [] };
+  const via = root.crypttabLine === undefined ? '' : `, opened by crypttab line ${root.crypttabLine}`;
+  return {
+    ok: [`${fstab.relative} mounts / from ${root.source} (${root.owner}${via})`],
+    problems: [],
+  };
+}
+
 /** UKIs copied as they are whose embedded command line sends the other disk to this one's partitions. */
 function ukiFindings(job: Job, map: DiskMap, ukis: UkiCmdline[]): Finding[] {
   return ukis.map((u) => [
@@ -116,7 +152,9 @@ function ukiFindings(job: Job, map: DiskMap, ukis: UkiCmdline[]): Finding[] {
 export function checkPerDisk(report: StatusReport, job: Job, perDisk: PerDiskFiles): void {
   const { map, files } = perDisk;
   const rootless = rootlessFindings(job, map, perDisk.rootless);
+  const root = rootFindings(job, map, files);
   const problems = [
+    ...root.problems,
     ...files.flatMap((f) => [...staleness(job, map, f), ...nofailFindings(job, map, f)]),
     ...rootless.problems,
     ...ukiFindings(job, map, perDisk.ukis),
@@ -130,7 +168,8 @@ export function checkPerDisk(report: StatusReport, job: Job, perDisk: PerDiskFil
       'per-disk',
       job.destination,
       'ok',
-      `${job.item}: ${job.destination}: ${files.map((f) => f.relative).join(', ')} name the partitions of its own disk ${map.destinationDisk}`,
+      `${job.item}: ${job.destination}: ${files.map((f) => f.relative).join(', ')} name the partitions of its own disk ${map.destinationDisk}${root.ok.map((m) => `; ${m}`).join('')}`,
     );
-  for (const message of rootless.ok) report.add('per-disk', job.destination, 'ok', `${job.item}: ${message}`);
+  for (const message of rootless.ok)
+    report.add('per-disk', job.destination, 'ok', `${job.item}: ${message}`);
 }

@@ -36,7 +36,13 @@ t.test('after a sync: every copy matches with its rewrites, and names its own di
       [join(m.root1, 'etc'), 'ok'],
     ],
   );
-  t.match(perDisk[1]!.message, /etc: .*etc: fstab name the partitions of its own disk \/dev\/loop\d+/);
+  t.match(
+    perDisk[1]!.message,
+    new RegExp(
+      `etc: .*etc: fstab name the partitions of its own disk /dev/loop\\d+; fstab mounts / from UUID=${m.ids.root1} \\(/dev/loop\\d+p2\\)`,
+    ),
+    'and its / is its own root',
+  );
 });
 
 t.test(
@@ -133,4 +139,23 @@ t.test("a UKI whose embedded .cmdline names the source disk's root: reported on 
     },
   ]);
   t.equal(problems.length, 1, 'the UKI naming no partition is fine');
+});
+
+t.test('an fstab mounting / by a kernel name: a problem, with the UUID= fix', async (t) => {
+  const m = await approach2(t);
+  writeFileSync(
+    join(m.root0, 'etc/fstab'),
+    `/dev/sda2 / ext4 rw 0 1\nUUID=${m.ids.root1} /mnt/root1 ext4 rw,nofail 0 2\n`,
+  );
+  t.equal((await m.run()).code, 0);
+  const problems = checksOf((await m.status('--json')).stdout).filter(
+    (c) => c.check === 'per-disk' && c.level === 'problem',
+  );
+  t.match(problems, [
+    {
+      subject: join(m.root1, 'etc'),
+      message: new RegExp(`${m.root1}/etc/fstab line 1 mounts / from /dev/sda2, a kernel name`),
+      fix: new RegExp(`name the root by UUID= in ${m.root0}/etc/fstab`),
+    },
+  ]);
 });
