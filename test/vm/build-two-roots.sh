@@ -85,14 +85,15 @@ for lib in $(ldd "$(command -v sfdisk)" | grep -o '/[^ ]*'); do
   dst=$root$(sed -E 's#^/(lib|lib64)/#/usr/\1/#' <<<"$lib")
   [[ -e $dst ]] || install -D -m 0755 "$(realpath "$lib")" "$dst"
 done
-# bootctl and the loader it installs (Debian: the systemd-boot package, whose maintainer scripts touch
-# an ESP): unpacked from the .deb build.sh fetched, for dualroot-disk add's bootloader step.
+# bootctl (Debian: the systemd-boot package, whose maintainer scripts touch an ESP; unpacked from
+# the .deb build.sh fetched) and the loader it installs (the host's systemd-boot-efi), for
+# dualroot-disk add's bootloader step.
 bdeb=$(ls "$cache"/systemd-boot/*.deb 2>/dev/null | head -1)
 [[ -n $bdeb ]] || die "no systemd-boot .deb in $cache/systemd-boot (test/vm/build.sh fetches it)"
 dpkg -x "$bdeb" "$tmp/systemd-boot"
 install -D -m 0755 "$tmp/systemd-boot/usr/bin/bootctl" "$root/usr/bin/bootctl"
 mkdir -p "$root/usr/lib/systemd/boot"
-cp -a "$tmp/systemd-boot/usr/lib/systemd/boot/efi" "$root/usr/lib/systemd/boot/"
+cp -a /usr/lib/systemd/boot/efi "$root/usr/lib/systemd/boot/"
 in_root() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin chroot "$root" "$@"; }
 in_root sfdisk --version >/dev/null || die "the host's sfdisk does not run in the Debian root"
 in_root bootctl --version >/dev/null || die "bootctl from $bdeb does not run in the Debian root"
