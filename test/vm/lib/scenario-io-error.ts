@@ -1,6 +1,7 @@
 // Lab scenario 8: the destination ESP's disk starts failing writes (dm-flakey) while a sync copies
 // a kernel upgrade into its staging directory: dualroot-sync and the daemon fail loudly, the daemon
-// retries with backoff, and once the disk is healthy the next sync completes with FAT clean.
+// retries with backoff, and once the disk is healthy the next sync completes with FAT clean. In the
+// same boot, a full ESP: the staged copy of a new kernel set does not fit and is refused before writing.
 import type { Test } from 'tap';
 import { json, run } from './guest-results.js';
 import type { Boot, LabInfo } from './lab.js';
@@ -69,6 +70,25 @@ run fsck fsck.fat -n "\${loop}p1"
 mount "\${loop}p1" /efi1
 result efi1-sum-remounted "$(tree_sum /efi1)"
 run status-healthy dualroot-status
+# 4. A full ESP: a filler leaves /efi1 less room than the staged copy of a new kernel set needs.
+cp /usr/lib/lab/payload/vmlinuz-linux /boot/vmlinuz-linux-lts
+cp /usr/lib/lab/payload/initramfs-linux.img /boot/initramfs-linux-lts.img
+sync -f /boot
+need_k=$(du -k -c /boot/vmlinuz-linux-lts /boot/initramfs-linux-lts.img | tail -1 | cut -f1)
+free_k=$(df -k /efi1 | awk 'NR == 2 {print $4}')
+dd if=/dev/zero of=/efi1/filler bs=1024 count=$((free_k - need_k / 2)) 2>/dev/null
+sync -f /efi1
+result full-free-k "$(df -k /efi1 | awk 'NR == 2 {print $4}')"
+result full-need-k "$need_k"
+efi1_full=$(tree_sum /efi1)
+run sync-full dualroot-sync
+result efi1-full-unchanged "$([ "$(tree_sum /efi1)" = "$efi1_full" ] && echo yes)"
+result efi1-no-staging "$([ ! -e /efi1/.dualroot-staging ] && echo yes)"
+run status-full dualroot-status --json
+rm /efi1/filler
+run sync-room dualroot-sync
+result efi0-room-sum "$(tree_sum /efi0)"
+result efi1-room-sum "$(tree_sum /efi1)"
 `;
 }
 
@@ -118,4 +138,25 @@ export async function scenarioIoError(t: Test, lab: LabInfo): Promise<void> {
     'remounted (read from the disk, not the page cache), ESP 1 still matches',
   );
   t.comment(run(t, boot, 'dmesg-failing').stdout);
+  assertFullEsp(t, boot);
+}
+
+/** The full-ESP part of the boot: refused before writing, warned about by status, done once there is room. */
+function assertFullEsp(t: Test, boot: Boot): void {
+  const what = `a full /efi1 (${boot.results.get('full-free-k')} KiB free, the new kernel set ${boot.results.get('full-need-k')} KiB)`;
+  const full = run(t, boot, 'sync-full');
+  t.equal(full.exit, 1, `${what}: dualroot-sync exits 1: ${full.stderr}`);
+  t.match(
+    full.stderr,
+    /needs [\d.]+ MiB, has [\d.]+ MiB free on \/efi1; remove old kernels/,
+    `${what}: the message says what it needs and has`,
+  );
+  t.equal(boot.results.get('efi1-full-unchanged'), 'yes', `${what}: /efi1 not changed`);
+  t.equal(boot.results.get('efi1-no-staging'), 'yes', `${what}: no staging directory left`);
+  const space = (json(t, boot, 'status-full').checks ?? []).filter(
+    (c: { check: string; subject?: string }) => c.check === 'space' && c.subject === '/efi1',
+  );
+  t.match(space, [{ level: 'warning' }], `${what}: dualroot-status warns about its room`);
+  t.equal(run(t, boot, 'sync-room').exit, 0, 'with the filler removed the sync completes');
+  t.equal(boot.results.get('efi1-room-sum'), boot.results.get('efi0-room-sum'), 'and ESP 1 matches ESP 0');
 }
