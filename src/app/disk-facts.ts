@@ -119,7 +119,14 @@ export async function readDiskFacts(
     syncItems: config.items,
     rootDirs: SYNCED_DIRS.filter((d) => dirIdentity(join(paths.root, d)) !== undefined),
     swapFiles: readSwapFiles(paths.proc),
-    newRootUuid: randomUUID(),
+    bootedMounts: machine.mounts
+      .filter(
+        (m) =>
+          bootedTable.partitions.some((p) => p.node === m.source) &&
+          mountAt(machine.mounts, m.mountPoint) === m,
+      )
+      .map((m) => ({ device: m.source, mount: m.mountPoint, fsType: m.fsType })),
+    newFsUuids: bootedTable.partitions.map(() => randomUUID()),
     systemdBoot,
     uefi,
     systemd: existsSync(paths.systemdRun),

@@ -42,7 +42,6 @@ async function runStep(
     );
   }
   if (step.id === 'mount') makeMountPoint(plan.espMount);
-  if (step.id === 'mount-root' && plan.secondRoot) makeMountPoint(plan.secondRoot.mount);
   const own: Partial<Record<StepId, () => Promise<void>>> = {
     sync: async () => {
       const run = await syncRun(paths, { dryRun: false, hook: false });

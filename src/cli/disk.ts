@@ -65,7 +65,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (event.kind === 'output') log.info(`    | ${event.line}`);
   });
   const root = plan.secondRoot
-    ? `its own root ${plan.secondRoot.node} at ${plan.secondRoot.mount}, kept in sync by ${plan.secondRoot.items.map((i) => `[sync:${i.name}]`).join(' ')}`
+    ? `its own root ${plan.secondRoot.filesystems.map((f) => f.node).join(', ')} at ${plan.secondRoot.mount}, kept in sync by ${plan.secondRoot.items.map((i) => `[sync:${i.name}]`).join(' ')}`
     : `${plan.layout.root.node} in the root RAID1`;
   log.info(`${device} (${plan.layout.esp.node} at ${plan.espMount}, ${root}): every step done`);
   for (const note of plan.notes) log.info(`note: ${note}`);

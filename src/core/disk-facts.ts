@@ -74,8 +74,10 @@ export interface DiskFacts {
   rootDirs: string[];
   /** Swap files (/proc/swaps), never copied onto a new root. */
   swapFiles: string[];
-  /** A fresh filesystem UUID for a new root (used unless fstab names the one a previous run chose). */
-  newRootUuid: string;
+  /** Mounts of the booted disk's partitions (the filesystems an approach-2 copy makes again). */
+  bootedMounts: { device: string; mount: string; fsType: string }[];
+  /** Fresh filesystem UUIDs, one per partition of the booted table (used unless fstab names the one a previous run chose). */
+  newFsUuids: string[];
   /** The booted ESP has systemd-boot (EFI/systemd/systemd-bootx64.efi). */
   systemdBoot: boolean;
   /** Booted with UEFI (efivarfs present): boot entries can be made. */

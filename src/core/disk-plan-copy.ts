@@ -1,7 +1,7 @@
 // Approach 2 by dualroot-disk add: the new disk gets its own root, a copy of the running one, kept in
 // sync by [sync:NAME] items. The steps that make, mount and fill it, and the config they write.
 import type { DiskFacts } from './disk-facts.js';
-import type { WantedPartition } from './disk-layout.js';
+import type { WantedLayout } from './disk-layout.js';
 import type { DiskStep } from './disk-plan.js';
 import { FailureError } from './errors.js';
 import { normalizeGuid } from './guid.js';
@@ -27,21 +27,81 @@ const XBOOTLDR_TYPE = 'bc13c2ff-59e6-4262-a352-b275fd6f7172';
 /** The options of the copy's fstab line: the other disk's root must never hold up a boot. */
 export const SECOND_ROOT_OPTIONS = 'rw,nofail,x-systemd.device-timeout=10s';
 
-/** The new disk's own root: where it is made, mounted and which items keep it in sync. */
-export interface SecondRoot {
+/** One filesystem of the booted disk and its copy on the new disk (the root first, then e.g. /home). */
+export interface CopiedFs {
+  number: number;
+  /** The new disk's partition. */
   node: string;
   fsType: string;
   uuid: string;
+  /** Where the running system has it. */
+  source: string;
+  /** Where the copy is mounted on the running system. */
   mount: string;
-  items: { name: string; source: string; destination: string }[];
 }
 
-const join = (dir: string, name: string) => `${dir.replace(/\/+$/, '')}/${name}`;
+/** The new disk's own root: its filesystems, where the root is mounted, which items keep it in sync. */
+export interface SecondRoot {
+  /** The root's filesystem first. */
+  filesystems: CopiedFs[];
+  mount: string;
+  items: { name: string; source: string; destination: string }[];
+  /** Partitions of the booted disk partitioned on the new one but not copied (swap, a RAID member, another filesystem). */
+  skipped: string[];
+}
+
+const join = (dir: string, name: string) => `${dir.replace(/\/+$/, '')}/${name.replace(/^\/+/, '')}`;
+
+/** The filesystem UUID an fstab line at `mount` chose (a previous run's), or the fresh one. */
+function chosenUuid(facts: DiskFacts, mount: string, fresh: string): string {
+  const named = facts.fstab.find((e) => e.target === mount)?.source.match(/^UUID=(.+)$/i)?.[1];
+  return normalizeGuid(named ?? fresh);
+}
+
+/** The filesystems to copy: the root, and each other partition of the booted disk mounted under it with a filesystem mkfs can make. */
+function copiedFilesystems(facts: DiskFacts, layout: WantedLayout, rootNumber: number, mount: string) {
+  const running = facts.root.mount;
+  const under = (m: string) => running === '/' || m === running || m.startsWith(`${running}/`);
+  const filesystems: CopiedFs[] = [];
+  const skipped: string[] = [];
+  facts.bootedTable.partitions.forEach((p, i) => {
+    if (p.number === facts.booted.number || normalizeGuid(p.type) === XBOOTLDR_TYPE) return;
+    const node = layout.partitions.find((w) => w.number === p.number)?.node ?? '';
+    const fresh = facts.newFsUuids[i] ?? '';
+    if (p.number === rootNumber) {
+      filesystems.unshift({
+        number: p.number,
+        node,
+        fsType: facts.root.kind === 'other' ? facts.root.fsType : '',
+        uuid: chosenUuid(facts, mount, fresh),
+        source: running,
+        mount,
+      });
+      return;
+    }
+    const m = facts.bootedMounts.find((b) => b.device === p.node && under(b.mount));
+    if (!m || !MKFS[m.fsType]) {
+      skipped.push(`${p.node}${m ? ` (${m.fsType} at ${m.mount})` : ''}`);
+      return;
+    }
+    const at = join(mount, m.mount.slice(running.length));
+    filesystems.push({
+      number: p.number,
+      node,
+      fsType: m.fsType,
+      uuid: chosenUuid(facts, at, fresh),
+      source: m.mount,
+      mount: at,
+    });
+  });
+  return { filesystems, skipped };
+}
 
 /** The second root of an add on a plain (not RAID) root, or undefined on a RAID root. */
 export function secondRoot(
   facts: DiskFacts,
-  root: WantedPartition,
+  layout: WantedLayout,
+  rootNumber: number,
   espNumber: number,
 ): SecondRoot | undefined {
   if (facts.root.kind !== 'other') return undefined;
@@ -57,8 +117,6 @@ export function secondRoot(
       'set up the second root by hand as docs/guide.md "Approach 2" says',
     );
   const mount = join(join(running, 'mnt'), `root${espNumber}`);
-  const line = facts.fstab.find((e) => e.target === mount);
-  const named = line?.source.match(/^UUID=(.+)$/i)?.[1];
   const items = SYNCED_DIRS.filter((d) => facts.rootDirs.includes(d)).map((d) => ({
     name: d,
     source: join(running, d),
@@ -72,36 +130,35 @@ export function secondRoot(
       `${facts.configPath} already has [sync:NAME] items (${foreign.map((i) => `[sync:${i.name}] → ${i.destinations.join(', ')}`).join('; ')}): this machine has two roots already; nothing was written`,
       'to replace a dead second root, remove its items and fstab lines first, then run dualroot-disk add again',
     );
-  return { node: root.node, fsType, uuid: normalizeGuid(named ?? facts.newRootUuid), mount, items };
+  return { ...copiedFilesystems(facts, layout, rootNumber, mount), mount, items };
 }
 
-/** The fstab line that mounts the second root on the running one. */
-export function secondRootFstabLine(copy: SecondRoot): string {
-  return `UUID=${copy.uuid}  ${copy.mount}  ${copy.fsType}  ${SECOND_ROOT_OPTIONS}  0 2`;
+/** The fstab lines that mount the copy's filesystems on the running system, those not there yet. */
+export function secondRootFstabLines(facts: DiskFacts, copy: SecondRoot): string[] {
+  return copy.filesystems
+    .filter((f) => !facts.fstab.some((e) => e.target === f.mount))
+    .flatMap((f) => [
+      `# ${f.node}, the new disk's ${f.source === facts.root.mount ? 'own root' : `copy of ${f.source}`} (dualroot-disk add)`,
+      `UUID=${f.uuid}  ${f.mount}  ${f.fsType}  ${SECOND_ROOT_OPTIONS}  0 2`,
+    ]);
 }
 
-/** rsync of the running root onto the copy: one filesystem, full metadata, nothing that is not the system. */
-export function copyCommand(facts: DiskFacts, copy: SecondRoot): string[] {
-  const running = facts.root.mount.replace(/\/+$/, '');
-  const skip = [
-    '/dev/*',
-    '/proc/*',
-    '/sys/*',
-    '/run/*',
-    '/tmp/*',
-    '/var/tmp/*',
-    '/var/cache/pacman/pkg/*',
-    '/lost+found',
-  ];
-  const swap = facts.swapFiles.filter((f) => f.startsWith(`${running}/`)).map((f) => f.slice(running.length));
+/** rsync of one running filesystem onto its copy: one filesystem, full metadata, nothing that is not the system. */
+function copyCommand(facts: DiskFacts, f: CopiedFs): string[] {
+  const from = f.source.replace(/\/+$/, '');
+  const isRoot = f.source === facts.root.mount;
+  const skip = isRoot
+    ? ['/dev/*', '/proc/*', '/sys/*', '/run/*', '/tmp/*', '/var/tmp/*', '/var/cache/pacman/pkg/*']
+    : [];
+  const swap = facts.swapFiles.filter((s) => s.startsWith(`${from}/`)).map((s) => s.slice(from.length));
   return [
     'rsync',
     '-aHAXx',
     '--numeric-ids',
     '--info=stats1',
-    ...[...skip, ...swap].map((p) => `--exclude=${p}`),
-    `${running}/`,
-    `${copy.mount}/`,
+    ...[...skip, '/lost+found', ...swap].map((p) => `--exclude=${p}`),
+    `${from}/`,
+    `${f.mount}/`,
   ];
 }
 
@@ -117,34 +174,46 @@ export function itemSections(facts: DiskFacts, copy: SecondRoot): RenderedSectio
   }));
 }
 
-/** The three steps of the copy: made, mounted, filled and named in the config (before the ESP is mounted). */
+/** The three steps of the copy: made, mounted, filled and named in the config (before the ESP is mounted). Each runs only what is not done. */
 export function secondRootSteps(
   facts: DiskFacts,
   copy: SecondRoot,
 ): Record<'mkfs' | 'mount' | 'copy', DiskStep> {
-  const probe = facts.target.probes.find((p) => p.device === copy.node);
+  const made = (f: CopiedFs) => {
+    const probe = facts.target.probes.find((p) => p.device === f.node);
+    return probe?.fsType === f.fsType && probe.fsUuid?.toLowerCase() === f.uuid;
+  };
+  const mounted = (f: CopiedFs) =>
+    facts.target.mounts.some((m) => m.device === f.node && m.mount === f.mount);
   // Done once the config names the copy: a rerun before that copies again (rsync sends only what changed).
   const configured = copy.items.every((i) =>
     facts.syncItems.some((c) => c.name === i.name && c.destinations.join() === i.destination),
   );
+  const list = copy.filesystems.map((f) => `${f.source} onto ${f.mount}`).join(', ');
+  const [root] = copy.filesystems;
   return {
     mkfs: {
       id: 'mkfs-root',
-      title: `make the new disk's own root on ${copy.node}: ${copy.fsType} like ${facts.root.mount}, UUID ${copy.uuid}`,
-      commands: [MKFS[copy.fsType]!(copy.node, copy.uuid)],
-      done: probe?.fsType === copy.fsType && probe.fsUuid?.toLowerCase() === copy.uuid,
+      title: `make the new disk's filesystems: ${copy.filesystems.map((f) => `${f.node} ${f.fsType} like ${f.source}, UUID ${f.uuid}`).join('; ')}`,
+      commands: copy.filesystems.filter((f) => !made(f)).map((f) => MKFS[f.fsType]!(f.node, f.uuid)),
+      done: copy.filesystems.every(made),
     },
     mount: {
       id: 'mount-root',
-      title: `mount the new root at ${copy.mount}`,
-      commands: [['mount', '-t', copy.fsType, copy.node, copy.mount]],
-      done: facts.target.mounts.some((m) => m.device === copy.node && m.mount === copy.mount),
+      title: `mount the new root at ${copy.mount}${copy.filesystems.length > 1 ? `, and its other filesystems in it` : ''}`,
+      commands: copy.filesystems
+        .filter((f) => !mounted(f))
+        .flatMap((f) => [
+          ['mkdir', '-p', f.mount],
+          ['mount', '-t', f.fsType, f.node, f.mount],
+        ]),
+      done: copy.filesystems.every(mounted),
     },
     // One step: the config naming the copy is the record that the copy is complete.
     copy: {
       id: 'copy-root',
-      title: `copy the running root ${facts.root.mount} onto it (one filesystem; not /dev, /proc, /sys, /run, /tmp, swap files, pacman's package cache), then keep ${copy.items.map((i) => i.source).join(', ')} in sync there: ${facts.configPath} ${copy.items.map((i) => `[sync:${i.name}]`).join(' ')}`,
-      commands: [copyCommand(facts, copy)],
+      title: `copy ${list} (one filesystem each; not /dev, /proc, /sys, /run, /tmp, swap files, pacman's package cache), then keep ${copy.items.map((i) => i.source).join(', ')} in sync on ${root?.mount}: ${facts.configPath} ${copy.items.map((i) => `[sync:${i.name}]`).join(' ')}`,
+      commands: copy.filesystems.map((f) => copyCommand(facts, f)),
       config: itemSections(facts, copy),
       done: configured,
     },
@@ -152,17 +221,14 @@ export function secondRootSteps(
 }
 
 /** What add on a plain root leaves to the administrator. */
-export function secondRootNotes(facts: DiskFacts, copy: SecondRoot, rootNumber: number): string[] {
+export function secondRootNotes(facts: DiskFacts, copy: SecondRoot): string[] {
+  const copiedElsewhere = copy.filesystems.slice(1).map((f) => f.source);
   const notes = [
-    `/var and /home are not kept in sync (their copy on ${copy.mount} is as of this run): live data belongs on a RAID, or add [sync:NAME] items for what must follow`,
+    `/var and /home are not kept in sync (their copy on ${copy.mount} is as of this run${copiedElsewhere.length > 0 ? `, like ${copiedElsewhere.join(', ')}` : ''}): live data belongs on a RAID, or add [sync:NAME] items for what must follow`,
   ];
-  const others = facts.bootedTable.partitions.filter(
-    (p) =>
-      p.number !== facts.booted.number && p.number !== rootNumber && normalizeGuid(p.type) !== XBOOTLDR_TYPE,
-  );
-  for (const p of others)
+  for (const p of copy.skipped)
     notes.push(
-      `partition ${p.number} of ${facts.booted.disk} (${p.node}) is partitioned on the new disk but not formatted or copied`,
+      `${p} of ${facts.booted.disk} is partitioned on the new disk but not formatted or copied (swap: mkswap it and add it to the copy's fstab by hand)`,
     );
   if (facts.bootedTable.partitions.some((p) => normalizeGuid(p.type) === XBOOTLDR_TYPE))
     notes.push('the booted disk has an XBOOTLDR partition (a separate /boot): add a [sync:boot] item for it');

@@ -3,7 +3,7 @@ import { type WantedLayout, wantedLayout } from './disk-layout.js';
 import {
   type SecondRoot,
   secondRoot,
-  secondRootFstabLine,
+  secondRootFstabLines,
   secondRootNotes,
   secondRootSteps,
 } from './disk-plan-copy.js';
@@ -110,7 +110,7 @@ export function planDisk(facts: DiskFacts): DiskPlan {
   const dead = facts.command === 'replace' ? deadEspLines(facts)[0] : undefined;
   const own = facts.fstab.find((e) => sourceId(e.source)?.value === esp.uuid);
   const espMount = own?.target ?? dead?.target ?? nextEspMount(facts);
-  const copy = secondRoot(facts, root, espMountNumber(espMount.split('/').pop() ?? ''));
+  const copy = secondRoot(facts, layout, rootPart.number, espMountNumber(espMount.split('/').pop() ?? ''));
   refuseRaidState(facts.command, facts.root, isRootMember(facts.root, root.node));
   refuseTarget(facts, layout, espMount, copy);
   const copySteps = copy ? secondRootSteps(facts, copy) : undefined;
@@ -118,7 +118,7 @@ export function planDisk(facts: DiskFacts): DiskPlan {
   // The line's own options once it names the new ESP (a rerun after the fstab step), else the dead line's.
   const options = ((own ?? dead)?.options.join(',') ?? ESP_FSTAB_OPTIONS).split(',');
   const mountOptions = options.filter((o) => o !== 'nofail' && !o.startsWith('x-') && o !== 'defaults');
-  const rootLine = copy && facts.fstab.find((e) => e.target === copy.mount);
+  const copyLines = copy ? secondRootFstabLines(facts, copy) : [];
   const fstab: FstabChange = dead
     ? { kind: 'replace', line: dead.line, oldSource: dead.source, newSource: espSource }
     : {
@@ -130,9 +130,7 @@ export function planDisk(facts: DiskFacts): DiskPlan {
                 `# ${esp.node} (dualroot-disk ${facts.command})`,
                 `${espSource}  ${espMount}  vfat  ${ESP_FSTAB_OPTIONS}  0 2`,
               ]),
-          ...(copy && !rootLine
-            ? [`# ${copy.node}, the new disk's own root (dualroot-disk add)`, secondRootFstabLine(copy)]
-            : []),
+          ...copyLines,
         ],
       };
   const mountedAt = facts.target.mounts.some((m) => m.device === esp.node && m.mount === espMount);
@@ -180,10 +178,10 @@ export function planDisk(facts: DiskFacts): DiskPlan {
       id: 'fstab',
       title: dead
         ? `${facts.fstabPath} line ${dead.line}: mount the new ESP at ${espMount} in place of the dead disk's (${dead.source} → ${espSource})`
-        : `${facts.fstabPath}: mount the new ESP at ${espMount} (${espSource}, nofail)${copy ? ` and the new root at ${copy.mount} (UUID=${copy.uuid}, nofail)` : ''}`,
+        : `${facts.fstabPath}: mount the new ESP at ${espMount} (${espSource}, nofail)${copy ? ` and the new root at ${copy.mount} (${copy.filesystems.map((f) => `UUID=${f.uuid}`).join(', ')}, nofail)` : ''}`,
       commands: facts.systemd ? [['systemctl', 'daemon-reload']] : [],
       fstab,
-      done: own !== undefined && (!copy || rootLine !== undefined),
+      done: own !== undefined && copyLines.length === 0,
     },
     // The fstab line first: it keeps the UUID chosen for the new root, so a rerun knows the filesystem as its own.
     ...(copySteps ? [copySteps.mkfs, copySteps.mount, copySteps.copy] : []),
@@ -214,7 +212,7 @@ export function planDisk(facts: DiskFacts): DiskPlan {
     notes.push(
       `the booted ESP has no systemd-boot (EFI/systemd/systemd-bootx64.efi): the copy brings its loader's files, but that loader's own install on ${espMount} (e.g. grub-install --no-nvram --efi-directory=${espMount}) is not done`,
     );
-  if (copy) notes.push(...secondRootNotes(facts, copy, rootPart.number));
+  if (copy) notes.push(...secondRootNotes(facts, copy));
   const synced = [espMount, ...(copy?.items.map((i) => i.destination) ?? [])];
   steps.push({
     id: 'sync',

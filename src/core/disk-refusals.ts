@@ -88,8 +88,9 @@ function ownWork(facts: DiskFacts, layout: WantedLayout, copy: SecondRoot | unde
   return facts.target.probes.every((p) => {
     if (!p.fsType) return true;
     if (p.device === layout.esp.node) return p.fsType === 'vfat';
+    const copied = copy?.filesystems.find((f) => f.node === p.device);
+    if (copied) return p.fsType === copied.fsType && p.fsUuid?.toLowerCase() === copied.uuid;
     if (p.device !== layout.root.node) return false;
-    if (copy) return p.fsType === copy.fsType && p.fsUuid?.toLowerCase() === copy.uuid;
     if (root.kind === 'btrfs') return p.fsType === 'btrfs' && p.fsUuid === root.uuid;
     return (
       p.fsType === 'linux_raid_member' && root.kind === 'md' && facts.target.holders.includes(root.array)
@@ -137,7 +138,7 @@ export function refuseTarget(
       !(
         resumable &&
         ((m.device === layout.esp.node && m.mount === espMount) ||
-          (m.device === copy?.node && m.mount === copy.mount))
+          copy?.filesystems.some((f) => m.device === f.node && m.mount === f.mount))
       ),
   );
   if (mounted.length > 0)

@@ -170,6 +170,5 @@ export function checkPerDisk(report: StatusReport, job: Job, perDisk: PerDiskFil
       'ok',
       `${job.item}: ${job.destination}: ${files.map((f) => f.relative).join(', ')} name the partitions of its own disk ${map.destinationDisk}${root.ok.map((m) => `; ${m}`).join('')}`,
     );
-  for (const message of rootless.ok)
-    report.add('per-disk', job.destination, 'ok', `${job.item}: ${message}`);
+  for (const message of rootless.ok) report.add('per-disk', job.destination, 'ok', `${job.item}: ${message}`);
 }

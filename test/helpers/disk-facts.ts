@@ -116,7 +116,11 @@ export function diskFacts(overrides: Partial<DiskFacts> = {}, fstab = BOOTED_FST
     syncItems: [],
     rootDirs: ['etc', 'usr', 'root'],
     swapFiles: [],
-    newRootUuid: 'c0b1e5a2-0000-4000-8000-00000000a2a2',
+    bootedMounts: [
+      { device: '/dev/loop0p1', mount: '/efi0', fsType: 'vfat' },
+      { device: '/dev/loop0p2', mount: '/', fsType: 'btrfs' },
+    ],
+    newFsUuids: ['c0b1e5a2-0000-4000-8000-00000000a2a1', 'c0b1e5a2-0000-4000-8000-00000000a2a2'],
     systemdBoot: true,
     uefi: true,
     systemd: true,

@@ -22,7 +22,8 @@ export async function blankDisk(t: Test, machine: OneDiskMachine, sizeMiB: numbe
   await execa('truncate', ['-s', `${sizeMiB}M`, image]);
   const loop = (await execa('losetup', ['-f', '--show', image])).stdout.trim();
   defer(t, async () => {
-    for (const n of [1, 2]) await execa('umount', ['-A', `${loop}p${n}`], { reject: false });
+    // Last partition first: a copy's /home is mounted inside its root.
+    for (const n of [4, 3, 2, 1]) await execa('umount', ['-A', `${loop}p${n}`], { reject: false });
     await execa('partx', ['-d', loop], { reject: false });
     await execa('losetup', ['-d', loop], { reject: false });
   });
@@ -36,17 +37,24 @@ export function seeDisk(machine: OneDiskMachine, loop: string): void {
   symlinkSync(`/sys/class/block/${name}`, join(machine.root, 'sys/class/block', name));
 }
 
-/** Builds the one-disk machine: ESP mounted at root/efi0, a btrfs (or plain ext4) root at root/rootfs, booted from that ESP. */
-export async function oneDiskMachine(t: Test, rootFs: 'btrfs' | 'ext4' = 'btrfs'): Promise<OneDiskMachine> {
+/** Builds the one-disk machine: ESP mounted at root/efi0, a btrfs (or plain ext4) root at root/rootfs (with `home`, a third partition at its /home), booted from that ESP. */
+export async function oneDiskMachine(
+  t: Test,
+  rootFs: 'btrfs' | 'ext4' = 'btrfs',
+  options: { home?: boolean } = {},
+): Promise<OneDiskMachine> {
   const root = scratch(t);
   const disk = await makeDisk(t, root, [
     { type: 'esp', sizeMiB: 32 },
     { type: 'linux', sizeMiB: 160, fs: rootFs },
+    ...(options.home ? [{ type: 'linux' as const, sizeMiB: 24, fs: 'ext4' as const }] : []),
   ]);
   seeDisk({ root } as OneDiskMachine, disk.loop);
   const [esp, rootPart] = disk.parts as [Disk['parts'][0], Disk['parts'][0]];
   await mount(t, esp.device, join(root, 'efi0'));
   await mount(t, rootPart.device, join(root, 'rootfs'));
+  // A separate /home, mounted in the root as an installer makes it.
+  if (options.home) await mount(t, disk.parts[2]!.device, join(root, 'rootfs/home'));
   const fstab = join(root, 'fstab');
   const fstabText = `PARTUUID=${esp.partUuid} ${join(root, 'efi0')} ext4 nofail,x-systemd.device-timeout=10s 0 2\n`;
   writeFileSync(fstab, fstabText);

@@ -87,7 +87,8 @@ export async function makeDisk(t: Test, dir: string, parts: PartSpec[]): Promise
   defer(t, async () => {
     // Every mount of its partitions must go first (binds made by the code under test too), or the
     // partitions stay busy and the next user of this loop device finds them still there.
-    for (let i = 1; i <= parts.length; i++) await execa('umount', ['-A', `${loop}p${i}`], { reject: false });
+    // Last partition first: a later one may be mounted inside an earlier one (/home in the root).
+    for (let i = parts.length; i >= 1; i--) await execa('umount', ['-A', `${loop}p${i}`], { reject: false });
     await execa('partx', ['-d', loop], { reject: false });
     await execa('losetup', ['-d', loop], { reject: false });
   });

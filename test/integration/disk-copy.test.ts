@@ -68,9 +68,13 @@ t.test('add on a plain ext4 root: the second root made, copied, named in fstab',
   t.match(again.stdout, `dualroot-disk add ${blank}: 3 of 10 steps to do`);
   t.match(
     again.stdout,
-    /4\. \[done\] .*fstab.*\n\s+5\. \[done\] make the new disk's own root.*\n\s+6\. \[done\] mount the new root/,
+    /4\. \[done\] .*fstab.*\n\s+5\. \[done\] make the new disk's filesystems.*\n\s+6\. \[done\] mount the new root/,
   );
-  t.match(again.stdout, /7\. \[done\] copy the running root/, 'the copy is done: the config names it');
+  t.match(
+    again.stdout,
+    /7\. \[done\] copy \/.* onto .*\/mnt\/root1/,
+    'the copy is done: the config names it',
+  );
   t.equal(readFileSync(m.env.DUALROOT_CONFIG!, 'utf8'), config, 'the items not added twice');
   t.notMatch(again.stdout, 'mkfs.ext4', 'not formatted again');
   t.equal(await blkid('UUID', `${blank}p2`), uuid, 'the same filesystem');
@@ -90,4 +94,30 @@ t.test('add on a plain root refuses a root it cannot copy and replace, before wr
   t.match(noMkfs.stderr, /mkfs\.ext4 \(Arch package e2fsprogs\), rsync \(Arch package rsync\)/);
   t.equal(readFileSync(m.fstab, 'utf8'), m.fstabText, 'fstab unchanged');
   t.match((await execa('wipefs', ['-J', blank])).stdout, /"signatures": \[\s*\]/, 'still blank');
+});
+
+t.test('a separate /home on the booted disk: made, mounted in the copy and copied too', async (t) => {
+  const m = await oneDiskMachine(t, 'ext4', { home: true });
+  const rootfs = m.env.DUALROOT_ROOT!;
+  mkdirSync(join(rootfs, 'etc'), { recursive: true });
+  mkdirSync(join(rootfs, 'home/arch'), { recursive: true });
+  writeFileSync(join(rootfs, 'home/arch/notes'), 'mine\n');
+  const blank = await blankDisk(t, m, 256);
+  const out = await run(m.env, 'add', blank);
+  t.equal(out.code, 1, 'stops at the ESP mount');
+  t.match(out.stderr, /done: partition, partx, mkfs-esp, fstab, mkfs-root, mount-root, copy-root;/);
+  const copy = join(rootfs, 'mnt/root1');
+  const home = (await execa('findmnt', ['-no', 'SOURCE', join(copy, 'home')])).stdout.trim();
+  t.equal(home, `${blank}p3`, "the new disk's /home partition mounted in the copy");
+  t.equal(readFileSync(join(copy, 'home/arch/notes'), 'utf8'), 'mine\n', 'and /home copied onto it');
+  const uuid = await blkid('UUID', `${blank}p3`);
+  t.match(
+    readFileSync(m.fstab, 'utf8'),
+    `UUID=${uuid}  ${copy}/home  ext4  rw,nofail,x-systemd.device-timeout=10s  0 2`,
+  );
+  t.notMatch(
+    readFileSync(m.env.DUALROOT_CONFIG!, 'utf8'),
+    '[sync:home]',
+    '/home copied once, not kept in sync',
+  );
 });

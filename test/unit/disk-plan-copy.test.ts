@@ -51,7 +51,10 @@ t.test('add on a plain ext4 root: a second root, copied, then kept in sync by it
       `UUID=${UUID}  /mnt/root1  ext4  rw,nofail,x-systemd.device-timeout=10s  0 2`,
     ],
   });
-  t.same(step(plan, 'mount-root').commands, [['mount', '-t', 'ext4', '/dev/loop1p2', '/mnt/root1']]);
+  t.same(step(plan, 'mount-root').commands, [
+    ['mkdir', '-p', '/mnt/root1'],
+    ['mount', '-t', 'ext4', '/dev/loop1p2', '/mnt/root1'],
+  ]);
   const rsync = step(plan, 'copy-root').commands[0]!;
   t.same(rsync.slice(0, 4), ['rsync', '-aHAXx', '--numeric-ids', '--info=stats1']);
   t.same(rsync.slice(-2), ['/', '/mnt/root1/']);
@@ -89,7 +92,7 @@ t.test('a rerun goes on where the last run stopped, with the UUID fstab names', 
   );
   target.mounts = [{ device: '/dev/loop1p2', mount: '/mnt/root1' }];
   const plan = planDisk({ ...base, target, fstab: parseFstab(fstab) });
-  t.equal(plan.secondRoot?.uuid, chosen, 'the UUID of the fstab line, not a fresh one');
+  t.equal(plan.secondRoot?.filesystems[0]?.uuid, chosen, 'the UUID of the fstab line, not a fresh one');
   const done = (id: string) => step(plan, id).done;
   t.ok(done('mkfs-root') && done('fstab') && done('mount-root'), 'made, named in fstab, mounted');
   t.notOk(done('copy-root'), 'copied again until the config names the copy');
