@@ -45,15 +45,21 @@ losetup() { /usr/sbin/losetup "$@"; }
 # It only adds and repoints links (never removes them first), so a program reading them never sees none.
 udev_standin() {
   mkdir -p /dev/disk/by-partuuid /dev/disk/by-uuid /dev/block
-  for _p in /sys/class/block/*; do
-    _dev=$(basename "$_p")
-    _mm=$(cat "$_p/dev")
-    [ -b "/dev/$_dev" ] || mknod "/dev/$_dev" b "${_mm%%:*}" "${_mm##*:}"
-    ln -sfn "../$_dev" "/dev/block/$_mm"
-    _partuuid=$(blkid -p -s PART_ENTRY_UUID -o value "/dev/$_dev" 2>/dev/null)
-    _uuid=$(blkid -p -s UUID -o value "/dev/$_dev" 2>/dev/null)
-    [ -n "$_partuuid" ] && ln -sfn "../../$_dev" "/dev/disk/by-partuuid/$_partuuid"
-    [ -n "$_uuid" ] && ln -sfn "../../$_dev" "/dev/disk/by-uuid/$_uuid"
+  # Devices held by a stacked one (dm, md) first, so a device stacked on them that shows the same
+  # PARTUUID (scenario 8's loop over dm) gets the link, as udev's link priorities give multipath.
+  for _pass in held free; do
+    for _p in /sys/class/block/*; do
+      _dev=$(basename "$_p")
+      if [ -n "$(ls "$_p/holders" 2>/dev/null)" ]; then _kind=held; else _kind=free; fi
+      [ "$_kind" = "$_pass" ] || continue
+      _mm=$(cat "$_p/dev")
+      [ -b "/dev/$_dev" ] || mknod "/dev/$_dev" b "${_mm%%:*}" "${_mm##*:}"
+      ln -sfn "../$_dev" "/dev/block/$_mm"
+      _partuuid=$(blkid -p -s PART_ENTRY_UUID -o value "/dev/$_dev" 2>/dev/null)
+      _uuid=$(blkid -p -s UUID -o value "/dev/$_dev" 2>/dev/null)
+      [ -n "$_partuuid" ] && ln -sfn "../../$_dev" "/dev/disk/by-partuuid/$_partuuid"
+      [ -n "$_uuid" ] && ln -sfn "../../$_dev" "/dev/disk/by-uuid/$_uuid"
+    done
   done
   return 0
 }
