@@ -87,6 +87,20 @@ export function deadEspLines(facts: DiskFacts): FstabEntry[] {
   });
 }
 
+/** The new disk's partitions with names that carry the booted disk's number given the new one's (root0 → root1, by /efi0 → /efi1), so labels stay unique. */
+function renumbered(
+  layout: WantedLayout,
+  bootedMount: string | undefined,
+  espMount: string,
+): WantedLayout['partitions'] {
+  const from = String(espMountNumber(bootedMount?.split('/').pop() ?? ''));
+  const to = String(espMountNumber(espMount.split('/').pop() ?? ''));
+  return layout.partitions.map((p) => {
+    const m = p.name?.match(/^(.*\D)(\d+)$/);
+    return m && m[2] === from ? { ...p, name: `${m[1]}${to}` } : p;
+  });
+}
+
 /** The lowest /efiN under the ESP root that neither fstab nor a mount uses. */
 function nextEspMount(facts: DiskFacts): string {
   const root = facts.espRoot.replace(/\/+$/, '');
@@ -148,7 +162,7 @@ export function planDisk(facts: DiskFacts): DiskPlan {
       id: 'partition',
       title: `partition ${device} like ${facts.booted.disk}: ${layout.partitions.length} partitions, same types and sizes${layout.partitions.some((p) => p.size === undefined) ? `, the root ${root.node} takes the rest` : ''}, new GUIDs`,
       commands: [['sfdisk', device]],
-      input: sfdiskScript(layout.partitions),
+      input: sfdiskScript(renumbered(layout, facts.bootedMount, espMount)),
       done: layout.present,
     },
     {

@@ -4,6 +4,7 @@ import { deadEspLines, ESP_FSTAB_OPTIONS, planDisk } from '../../src/core/disk-p
 import {
   ADDED_TABLE,
   BOOTED_FSTAB_LINE,
+  BOOTED_TABLE,
   btrfsRoot,
   degradedBtrfsRoot,
   diskFacts,
@@ -212,3 +213,20 @@ t.test('an ESP line named by UUID= whose filesystem is gone is dead too; a prese
   );
   t.same(deadEspLines(diskFacts()), []);
 });
+
+t.test(
+  "partition names that carry the booted disk's number get the new disk's (root0 → root1)",
+  async (t) => {
+    const named = {
+      ...BOOTED_TABLE,
+      partitions: BOOTED_TABLE.partitions.map((p, i) => ({
+        ...p,
+        name: ['EFI system partition', 'root0'][i],
+      })),
+    };
+    const input = step(planDisk(diskFacts({ bootedTable: named })), 'partition').input ?? '';
+    t.match(input, 'name="EFI system partition"', 'a name without the number kept');
+    t.match(input, 'name="root1"', '/efi0 booted, the new ESP /efi1: root0 becomes root1');
+    t.notMatch(input, 'root0');
+  },
+);
