@@ -95,7 +95,7 @@ const refused = (r: Refusal): JobResult => ({
 /** Runs every job of a plan, one after another; one failure never stops the others. */
 export async function runPlan(plan: Plan, ops: SyncOps, options: RunOptions): Promise<SyncReport> {
   const results: JobResult[] = plan.refusals.map(refused);
-  for (const job of plan.jobs) results.push(await runJob(job, ops, options));
+  for (const job of plan.jobs) results.push(withReadOnlyFix(await runJob(job, ops, options)));
   return {
     dryRun: options.dryRun,
     results,
@@ -126,6 +126,19 @@ async function rewritten(job: Job, ops: SyncOps, options: RunOptions, result: Jo
   const { lines, problems } = await ops.afterCopy(job, options.dryRun);
   const withLines: JobResult = lines.length > 0 ? { ...result, rewrites: lines } : result;
   return problems.length > 0 ? { ...withLines, status: 'missing', message: problems.join('; ') } : withLines;
+}
+
+/** A failure on a read-only destination says why it is (FAT after write errors) and how to get it back. */
+function withReadOnlyFix(result: JobResult): JobResult {
+  if (result.status !== 'failed' || !/EROFS|Read-only file system/.test(result.message)) return result;
+  const dest = result.destination;
+  return {
+    ...result,
+    message: withFix(
+      `${result.message}: ${dest} is mounted read-only (the kernel does that to a FAT after write errors)`,
+      `check the disk (dmesg, smartctl -a), then umount ${dest}, fsck.fat -a its partition (dualroot-esp names it), mount ${dest} again; the next sync completes`,
+    ),
+  };
 }
 
 /**

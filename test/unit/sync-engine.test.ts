@@ -158,3 +158,29 @@ t.test('a preview with nothing to change is the whole copy: no second rsync pass
   t.equal(report.exitCode, 0);
   t.match(report.results[0]!.changes, { files: 0, kept: 1 });
 });
+
+t.test('a read-only destination (FAT after write errors) says so, with the remount fix', async (t) => {
+  const { ops } = recorder({});
+  // What the staged update's first write meets on a FAT the kernel remounted read-only (lab scenario 8).
+  const erofs = Object.assign(new Error("EROFS: read-only file system, rmdir '/efi1/.dualroot-staging'"), {
+    code: 'EROFS',
+  });
+  ops.clearStaging = async () => {
+    throw erofs;
+  };
+  const report = await runPlan({ ...plan, jobs: plan.jobs.slice(0, 1) }, ops, {
+    dryRun: false,
+    rsyncOptions: [],
+  });
+  t.equal(report.results[0]!.status, 'failed');
+  t.match(
+    report.results[0]!.message,
+    /EROFS.*: \/efi1 is mounted read-only \(the kernel does that to a FAT after write errors\); fix: check the disk .*umount \/efi1, fsck\.fat -a its partition .*mount \/efi1 again/,
+  );
+  const { ops: plain } = recorder({ '/efi1': 11 });
+  const other = await runPlan({ ...plan, jobs: plan.jobs.slice(0, 1) }, plain, {
+    dryRun: false,
+    rsyncOptions: [],
+  });
+  t.notMatch(other.results[0]!.message, 'read-only', 'another failure keeps its own words');
+});

@@ -53,9 +53,15 @@ sync -f /boot
 efi0_upgraded=$(tree_sum /efi0)
 wait_for 60 grep -q 'retrying in 10 s' /tmp/watch.log && result watch-retrying yes
 run status-daemon-failing dualroot-status --json
-# 3. The disk is healthy again: the daemon's next retry completes.
+# 3. The disk is healthy again. The write errors made the kernel remount the FAT read-only (its
+# errors=remount-ro), so the administrator does what the message says: umount, fsck.fat -a, mount.
+# Then the daemon's next retry completes.
 dm_table esp1disk linear
-wait_for 60 sh -c "sed -n '/retrying in/,\\$p' /tmp/watch.log | grep -q 'esp: synced'" && result watch-recovered yes
+run efi1-mode sh -c 'grep " /efi1 " /proc/mounts'
+umount /efi1
+run fsck-repair fsck.fat -a "\${loop}p1"
+mount "\${loop}p1" /efi1
+wait_for 150 sh -c "sed -n '/retrying in/,\\$p' /tmp/watch.log | grep -q 'esp: synced'" && result watch-recovered yes
 kill -TERM $watchpid
 wait $watchpid
 run watch-log cat /tmp/watch.log
@@ -125,7 +131,21 @@ export async function scenarioIoError(t: Test, lab: LabInfo): Promise<void> {
     'dualroot-status reports the failed destination',
   );
   t.equal(boot.results.get('watch-retrying'), 'yes', 'the daemon logged its retry with backoff');
-  t.equal(boot.results.get('watch-recovered'), 'yes', 'a retry completed once the disk was healthy');
+  t.comment(
+    `after the errors: ${run(t, boot, 'efi1-mode').stdout.trim()}; fsck.fat -a: ${run(t, boot, 'fsck-repair').stdout.trim()}`,
+  );
+  const log = run(t, boot, 'watch-log').stdout;
+  if (/EROFS|Read-only file system/.test(log))
+    t.match(
+      log,
+      /mounted read-only \(the kernel does that to a FAT after write errors\); fix: .*fsck\.fat -a/,
+      'the daemon says the FAT went read-only and how to get it back',
+    );
+  t.equal(
+    boot.results.get('watch-recovered'),
+    'yes',
+    'a retry completed once the disk was healthy (and remounted)',
+  );
   t.comment(run(t, boot, 'watch-log').stdout);
   t.equal(run(t, boot, 'sync-healthy').exit, 0, 'the next sync completes');
   t.equal(boot.results.get('efi0-unchanged'), 'yes', 'the booted ESP was never written by the faults');
