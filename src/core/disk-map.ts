@@ -9,7 +9,7 @@ export interface PartitionIds {
   number: number;
   majorMinor: string;
   partUuid?: string | undefined;
-  /** Filesystem UUID, or the LUKS header's UUID (blkid's UUID either way). */
+  /** Filesystem UUID, or the LUKS header's UUID (blkid's UUID either way); undefined when partitions of several disks share it (a RAID's). */
   fsUuid?: string | undefined;
   /** LABEL, only when no other partition of the machine has the same one (else it names no one partition). */
   label?: string | undefined;
@@ -50,6 +50,14 @@ export function partitionIds(partitions: Partition[], probes: BlkidInfo[]): Part
   };
   const labels = count(partitions.map((p) => byDevice.get(p.device)?.label));
   const partLabels = count(partitions.map((p) => byDevice.get(p.device)?.partLabel));
+  // A filesystem UUID on partitions of several disks is a RAID's (btrfs, md): it names no one disk.
+  const disksOf = new Map<string, Set<string>>();
+  for (const p of partitions) {
+    const uuid = byDevice.get(p.device)?.fsUuid?.toLowerCase();
+    if (uuid) disksOf.set(uuid, (disksOf.get(uuid) ?? new Set()).add(p.disk));
+  }
+  const ownFsUuid = (uuid: string | undefined) =>
+    uuid !== undefined && (disksOf.get(uuid.toLowerCase())?.size ?? 0) < 2 ? uuid : undefined;
   return partitions.map((p) => {
     const probe = byDevice.get(p.device);
     const unique = (v: string | undefined, counts: Map<string, number>) =>
@@ -63,7 +71,7 @@ export function partitionIds(partitions: Partition[], probes: BlkidInfo[]): Part
     return {
       ...p,
       partUuid: probe?.partUuid,
-      fsUuid: probe?.fsUuid,
+      fsUuid: ownFsUuid(probe?.fsUuid),
       label: unique(probe?.label, labels),
       partLabel: unique(probe?.partLabel, partLabels),
       sharedLabels: shared,

@@ -1,6 +1,8 @@
 // The disk map on the real capture of two disks partitioned alike (test/fixtures/two-disks).
 import t from 'tap';
-import { buildDiskMap, translations } from '../../src/core/disk-map.js';
+import { parseBlkidExport } from '../../src/core/blkid.js';
+import { buildDiskMap, partitionIds, translations } from '../../src/core/disk-map.js';
+import { fixture } from '../helpers/disk-facts.js';
 import { twoDiskMap, twoDiskPartitions } from '../helpers/two-disks.js';
 
 t.test('two disks partitioned alike pair by position: ESP, root, LUKS', async (t) => {
@@ -109,5 +111,30 @@ t.test(
         problem: /has no FS of its own/,
       },
     );
+  },
+);
+
+t.test(
+  "a filesystem UUID that a third disk's partition also has is a RAID's: never translated",
+  async (t) => {
+    // The capture's disk 0 root (ext4 40d0cff7-…) as if it were one member of a RAID1 whose other
+    // member is on a third disk: dualroot's ESP on disk 1 (scenario 8's loop over dm) is neither.
+    const third = { device: '/dev/disk2p2', disk: '/dev/disk2', number: 2, majorMinor: '259:22' };
+    const base = twoDiskPartitions().map(({ device, disk, number, majorMinor }) => ({
+      device,
+      disk,
+      number,
+      majorMinor,
+    }));
+    const blkid = `${fixture('two-disks/blkid-p-export.txt')}\nDEVNAME=/dev/disk2p2\nUUID=40d0cff7-bcad-4511-a7a9-7ba1ac40db1d\nTYPE=ext4\n`;
+    const parts = partitionIds([...base, third], parseBlkidExport(blkid));
+    t.equal(parts.find((p) => p.device === '/dev/disk0p2')?.fsUuid, undefined, 'not an identifier of disk 0');
+    const table = translations(buildDiskMap(parts, '/dev/disk0', '/dev/disk1'));
+    t.equal(
+      table.get('uuid:40d0cff7-bcad-4511-a7a9-7ba1ac40db1d'),
+      undefined,
+      'left as it is, not a problem',
+    );
+    t.same(table.get('uuid:4b8b-960b'), { to: '4b94-cb50' }, "the ESP's own UUID still translated");
   },
 );
