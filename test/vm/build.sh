@@ -144,7 +144,7 @@ copy_binary() { # a program and every shared library ldd says it loads
 }
 # The tools dualroot and the scenarios call, and node to run dualroot.
 for b in node rsync blkid mount umount findmnt lsblk flock sfdisk ionice nice sync efibootmgr \
-  mkfs.fat fsck.fat btrfs sha256sum cmp dmsetup losetup blockdev; do
+  mkfs.fat fsck.fat btrfs sha256sum cmp dmsetup losetup blockdev fallocate; do
   copy_binary "$b"
 done
 # dualroot-disk's own: wipefs (is the new disk blank?) and partx (the kernel sees its partitions).
