@@ -10,7 +10,6 @@ import type { Job, Plan } from '../core/sync-plan.js';
 import {
   ENTRIES_DIR,
   excludeFor,
-  type FileRewrite,
   jobDiskMap,
   perDiskFiles,
   rewriteFiles,

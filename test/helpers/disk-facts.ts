@@ -140,6 +140,6 @@ export function partitionedTarget(facts: DiskFacts): DiskFacts['target'] {
     table: ADDED_TABLE,
     signatures: parseWipefsJson(fixture('disk/wipefs-J-table.json')),
     partitions: ['/dev/loop1p1', '/dev/loop1p2'],
-    probes: parseBlkidExport(fixture('disk/blkid-p-new-esp.txt') + '\n' + fixture('disk/blkid-p-member.txt')),
+    probes: parseBlkidExport(`${fixture('disk/blkid-p-new-esp.txt')}\n${fixture('disk/blkid-p-member.txt')}`),
   };
 }
