@@ -81,7 +81,9 @@ export function prepareRewrites(
       (f) => f.result.changes.length > 0 || f.result.problems.length > 0,
     );
     const rootless =
-      job.item === 'esp' ? sources.filter((s) => bootsWithoutRoot(s.text)).map((s) => s.relative) : [];
+      job.item === 'esp' || job.fat
+        ? sources.filter((s) => bootsWithoutRoot(s.text)).map((s) => s.relative)
+        : [];
     const ukis = job.item === 'esp' ? ukisNamingSource(job.source, map) : [];
     if (files.length === 0 && rootless.length === 0 && ukis.length === 0) return job;
     const rewritten: Job =

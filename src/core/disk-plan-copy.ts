@@ -13,6 +13,22 @@ const MKFS: Record<string, (node: string, uuid: string) => string[]> = {
   xfs: (node, uuid) => ['mkfs.xfs', '-q', '-f', '-m', `uuid=${uuid}`, node],
 };
 
+/** An XBOOTLDR copy (FAT): its volume serial is the UUID blkid and fstab name it by (XXXX-XXXX). */
+const MKFS_XBOOTLDR = (node: string, uuid: string) => [
+  'mkfs.fat',
+  '-F',
+  '32',
+  '-i',
+  uuid.replace('-', ''),
+  node,
+];
+
+/** A FAT volume serial from a fresh GUID, as blkid prints it. */
+const fatSerial = (guid: string) => `${guid.slice(0, 4)}-${guid.slice(4, 8)}`;
+
+/** The mkfs of one copied filesystem. */
+const mkfsOf = (f: CopiedFs) => (f.fsType === 'vfat' ? MKFS_XBOOTLDR : MKFS[f.fsType]!)(f.node, f.uuid);
+
 /** The mkfs program a plain root of this type needs, or undefined when dualroot-disk cannot copy it. */
 export function mkfsTool(fsType: string): string | undefined {
   return MKFS[fsType] ? `mkfs.${fsType}` : undefined;
@@ -21,8 +37,11 @@ export function mkfsTool(fsType: string): string | undefined {
 /** The running root's directories kept in sync on the copy (the predecessor's list; /var and /home are live data). */
 export const SYNCED_DIRS = ['etc', 'usr', 'opt', 'srv', 'root'];
 
-/** XBOOTLDR's partition type: a separate /boot the copy would need as an item too. */
+/** XBOOTLDR's partition type: a separate /boot, copied and kept in sync as [sync:boot]. */
 const XBOOTLDR_TYPE = 'bc13c2ff-59e6-4262-a352-b275fd6f7172';
+
+/** An XBOOTLDR copy's FAT mount options (kernels readable by root only, as the ESPs'). */
+const XBOOTLDR_FAT_OPTIONS = 'fmask=0077,dmask=0077';
 
 /** The options of the copy's fstab line: the other disk's root must never hold up a boot. */
 export const SECOND_ROOT_OPTIONS = 'rw,nofail,x-systemd.device-timeout=10s';
@@ -38,6 +57,8 @@ export interface CopiedFs {
   source: string;
   /** Where the copy is mounted on the running system. */
   mount: string;
+  /** An XBOOTLDR partition (a separate /boot with the kernels): kept in sync by a [sync:boot] item. */
+  xbootldr?: boolean;
 }
 
 /** The new disk's own root: its filesystems, where the root is mounted, which items keep it in sync. */
@@ -65,7 +86,8 @@ function copiedFilesystems(facts: DiskFacts, layout: WantedLayout, rootNumber: n
   const filesystems: CopiedFs[] = [];
   const skipped: string[] = [];
   facts.bootedTable.partitions.forEach((p, i) => {
-    if (p.number === facts.booted.number || normalizeGuid(p.type) === XBOOTLDR_TYPE) return;
+    if (p.number === facts.booted.number) return;
+    const xbootldr = normalizeGuid(p.type) === XBOOTLDR_TYPE;
     const node = layout.partitions.find((w) => w.number === p.number)?.node ?? '';
     const fresh = facts.newFsUuids[i] ?? '';
     if (p.number === rootNumber) {
@@ -80,7 +102,7 @@ function copiedFilesystems(facts: DiskFacts, layout: WantedLayout, rootNumber: n
       return;
     }
     const m = facts.bootedMounts.find((b) => b.device === p.node && under(b.mount));
-    if (!m || !MKFS[m.fsType]) {
+    if (!m || !(MKFS[m.fsType] || (xbootldr && m.fsType === 'vfat'))) {
       skipped.push(`${p.node}${m ? ` (${m.fsType} at ${m.mount})` : ''}`);
       return;
     }
@@ -89,9 +111,10 @@ function copiedFilesystems(facts: DiskFacts, layout: WantedLayout, rootNumber: n
       number: p.number,
       node,
       fsType: m.fsType,
-      uuid: chosenUuid(facts, at, fresh),
+      uuid: chosenUuid(facts, at, xbootldr && m.fsType === 'vfat' ? fatSerial(fresh) : fresh),
       source: m.mount,
       mount: at,
+      ...(xbootldr ? { xbootldr } : {}),
     });
   });
   return { filesystems, skipped };
@@ -130,7 +153,12 @@ export function secondRoot(
       `${facts.configPath} already has [sync:NAME] items (${foreign.map((i) => `[sync:${i.name}] → ${i.destinations.join(', ')}`).join('; ')}): this machine has two roots already; nothing was written`,
       'to replace a dead second root, remove its items and fstab lines first, then run dualroot-disk add again',
     );
-  return { ...copiedFilesystems(facts, layout, rootNumber, mount), mount, items };
+  const copied = copiedFilesystems(facts, layout, rootNumber, mount);
+  // The kernels on an XBOOTLDR change with every upgrade: its copy is an item (written like an ESP when FAT).
+  const boot = copied.filesystems
+    .filter((f) => f.xbootldr)
+    .map((f) => ({ name: 'boot', source: f.source, destination: f.mount }));
+  return { ...copied, mount, items: [...items, ...boot] };
 }
 
 /** The fstab lines that mount the copy's filesystems on the running system, those not there yet. */
@@ -139,7 +167,7 @@ export function secondRootFstabLines(facts: DiskFacts, copy: SecondRoot): string
     .filter((f) => !facts.fstab.some((e) => e.target === f.mount))
     .flatMap((f) => [
       `# ${f.node}, the new disk's ${f.source === facts.root.mount ? 'own root' : `copy of ${f.source}`} (dualroot-disk add)`,
-      `UUID=${f.uuid}  ${f.mount}  ${f.fsType}  ${SECOND_ROOT_OPTIONS}  0 2`,
+      `UUID=${f.uuid}  ${f.mount}  ${f.fsType}  ${f.fsType === 'vfat' ? `${XBOOTLDR_FAT_OPTIONS},` : ''}${SECOND_ROOT_OPTIONS}  0 2`,
     ]);
 }
 
@@ -189,13 +217,16 @@ export function secondRootSteps(
   const configured = copy.items.every((i) =>
     facts.syncItems.some((c) => c.name === i.name && c.destinations.join() === i.destination),
   );
-  const list = copy.filesystems.map((f) => `${f.source} onto ${f.mount}`).join(', ');
+  const list = copy.filesystems
+    .filter((f) => f.fsType !== 'vfat')
+    .map((f) => `${f.source} onto ${f.mount}`)
+    .join(', ');
   const [root] = copy.filesystems;
   return {
     mkfs: {
       id: 'mkfs-root',
       title: `make the new disk's filesystems: ${copy.filesystems.map((f) => `${f.node} ${f.fsType} like ${f.source}, UUID ${f.uuid}`).join('; ')}`,
-      commands: copy.filesystems.filter((f) => !made(f)).map((f) => MKFS[f.fsType]!(f.node, f.uuid)),
+      commands: copy.filesystems.filter((f) => !made(f)).map(mkfsOf),
       done: copy.filesystems.every(made),
     },
     mount: {
@@ -205,7 +236,14 @@ export function secondRootSteps(
         .filter((f) => !mounted(f))
         .flatMap((f) => [
           ['mkdir', '-p', f.mount],
-          ['mount', '-t', f.fsType, f.node, f.mount],
+          [
+            'mount',
+            '-t',
+            f.fsType,
+            ...(f.fsType === 'vfat' ? ['-o', XBOOTLDR_FAT_OPTIONS] : []),
+            f.node,
+            f.mount,
+          ],
         ]),
       done: copy.filesystems.every(mounted),
     },
@@ -213,7 +251,8 @@ export function secondRootSteps(
     copy: {
       id: 'copy-root',
       title: `copy ${list} (one filesystem each; not /dev, /proc, /sys, /run, /tmp, swap files, pacman's package cache), then keep ${copy.items.map((i) => i.source).join(', ')} in sync on ${root?.mount}: ${facts.configPath} ${copy.items.map((i) => `[sync:${i.name}]`).join(' ')}`,
-      commands: copy.filesystems.map((f) => copyCommand(facts, f)),
+      // A FAT copy (XBOOTLDR) is filled by its item's sync, with FAT's options.
+      commands: copy.filesystems.filter((f) => f.fsType !== 'vfat').map((f) => copyCommand(facts, f)),
       config: itemSections(facts, copy),
       done: configured,
     },
@@ -230,7 +269,5 @@ export function secondRootNotes(facts: DiskFacts, copy: SecondRoot): string[] {
     notes.push(
       `${p} of ${facts.booted.disk} is partitioned on the new disk but not formatted or copied (swap: mkswap it and add it to the copy's fstab by hand)`,
     );
-  if (facts.bootedTable.partitions.some((p) => normalizeGuid(p.type) === XBOOTLDR_TYPE))
-    notes.push('the booted disk has an XBOOTLDR partition (a separate /boot): add a [sync:boot] item for it');
   return notes;
 }

@@ -53,6 +53,11 @@ export function refuseMachine(facts: DiskFacts): TablePartition {
       'mount it at its /efiN (mount -a), then run again',
     );
   const rootPart = bootedRootPartition(facts);
+  if (!rootPart && root.kind === 'other' && /^\/dev\/(mapper\/|dm-)/.test(root.source))
+    throw new FailureError(
+      `the root ${root.mount} is ${root.fsType} on ${root.source}, a device-mapper device (LUKS or LVM): dualroot-disk add makes plain partitions only (a new LUKS needs its passphrase); nothing was written`,
+      'make the new disk\'s LUKS or LVM and its root by hand (docs/guide.md "Two roots by hand"); dualroot-sync then keeps it, and writes its crypttab and fstab with the new disk\'s identifiers',
+    );
   if (!rootPart)
     throw new FailureError(
       `the root's devices (${rootDevices(root).join(', ') || 'none'}) are not on the booted disk ${facts.booted.disk}, so its layout cannot be copied; nothing was written`,

@@ -222,12 +222,14 @@ function planItem(
         false,
       );
     } else {
+      // A FAT destination (an XBOOTLDR /boot) is written like an ESP: FAT's rsync options, the staged update.
+      const fat = destMount.fsType === 'vfat';
       plan.jobs.push({
         item,
         source,
         destination: dest,
-        fat: false,
-        exclude,
+        fat,
+        exclude: fat ? [...exclude, STAGING_EXCLUDE] : exclude,
         ...(sourceMount ? { sourceFs: sourceFsOf(sourceMount) } : {}),
       });
     }

@@ -44,14 +44,14 @@ function excluded(exclude: string[], relative: string): boolean {
 }
 
 /**
- * The per-disk files of a job, relative to its source: on an ESP the loader entries present
- * (`entryNames`), in an item the root's per-disk files inside its source, the root being the
- * mount point of the source's filesystem (/ on the running system). Files the job's excludes
- * already leave alone are not taken over.
+ * The per-disk files of a job, relative to its source: on an ESP (or a FAT item: an XBOOTLDR
+ * /boot) the loader entries present (`entryNames`), in an item the root's per-disk files inside its
+ * source, the root being the mount point of the source's filesystem (/ on the running system).
+ * Files the job's excludes already leave alone are not taken over.
  */
 export function perDiskFiles(job: Job, entryNames: string[], sourceRoot: string): string[] {
   const files =
-    job.item === 'esp'
+    job.item === 'esp' || job.fat
       ? entryNames.filter((n) => n.endsWith('.conf')).map((n) => `${ENTRIES_DIR}/${n}`)
       : ROOT_PER_DISK_FILES.map((f) => (sourceRoot === '/' ? f : `${sourceRoot}${f}`))
           .filter((f) => within(f, job.source) && f !== job.source)

@@ -5,6 +5,7 @@ import { parseBlkidExport } from '../../src/core/blkid.js';
 import type { DiskFacts } from '../../src/core/disk-facts.js';
 import { ESP_FSTAB_OPTIONS, planDisk } from '../../src/core/disk-plan.js';
 import { parseFstab } from '../../src/core/fstab.js';
+import type { TablePartition } from '../../src/core/sfdisk.js';
 import { parseSwapFiles } from '../../src/core/swaps.js';
 import {
   ADDED_TABLE,
@@ -142,3 +143,84 @@ t.test('/proc/swaps: files, not partitions, escapes undone', async (t) => {
   ].join('\n');
   t.same(parseSwapFiles(text), ['/swap file']);
 });
+
+t.test(
+  'an XBOOTLDR /boot (FAT) is made with a chosen serial, mounted in the copy, and kept in sync as [sync:boot]',
+  async (t) => {
+    const XBOOTLDR = 'BC13C2FF-59E6-4262-A352-B275FD6F7172';
+    const base = plainFacts();
+    const [esp, root] = base.bootedTable.partitions as [TablePartition, TablePartition];
+    // The booted disk: ESP, XBOOTLDR (partition 2, 512 MiB), root (partition 3, the rest).
+    const boot = {
+      ...root,
+      number: 2,
+      node: '/dev/loop0p2',
+      size: 1048576,
+      type: XBOOTLDR,
+      uuid: 'aaaaaaaa-0000-4000-8000-000000000002',
+    };
+    const rootPart = {
+      ...root,
+      number: 3,
+      node: '/dev/loop0p3',
+      start: root.start + 1048576,
+      size: root.size - 1048576,
+    };
+    const facts = {
+      ...base,
+      root: { ...ROOT, source: '/dev/loop0p3' },
+      bootedTable: { ...base.bootedTable, partitions: [esp, boot, rootPart] },
+      bootedMounts: [
+        { device: '/dev/loop0p1', mount: '/efi0', fsType: 'vfat' },
+        { device: '/dev/loop0p2', mount: '/boot', fsType: 'vfat' },
+        { device: '/dev/loop0p3', mount: '/', fsType: 'ext4' },
+      ],
+      newGuids: [
+        '11111111-2222-4333-8444-555555555555',
+        '22222222-2222-4333-8444-555555555555',
+        '33333333-2222-4333-8444-555555555555',
+      ],
+      newFsUuids: [
+        '0a0a0a0a-0000-4000-8000-000000000001',
+        'b00710ad-0000-4000-8000-000000000002',
+        'c0b1e5a2-0000-4000-8000-00000000a2a3',
+      ],
+    };
+    const plan = planDisk(facts);
+    t.same(
+      plan.secondRoot?.filesystems.map((f) => [f.node, f.fsType, f.uuid, f.mount]),
+      [
+        ['/dev/loop1p3', 'ext4', 'c0b1e5a2-0000-4000-8000-00000000a2a3', '/mnt/root1'],
+        ['/dev/loop1p2', 'vfat', 'b007-10ad', '/mnt/root1/boot'],
+      ],
+    );
+    t.same(step(plan, 'mkfs-root').commands[1], ['mkfs.fat', '-F', '32', '-i', 'b00710ad', '/dev/loop1p2']);
+    t.same(step(plan, 'mount-root').commands.slice(2), [
+      ['mkdir', '-p', '/mnt/root1/boot'],
+      ['mount', '-t', 'vfat', '-o', 'fmask=0077,dmask=0077', '/dev/loop1p2', '/mnt/root1/boot'],
+    ]);
+    t.same(
+      step(plan, 'copy-root').commands.map((c) => c.at(-1)),
+      ['/mnt/root1/'],
+      'the FAT copy is filled by its item (FAT options), not by the rsync -aHAX of the filesystems',
+    );
+    t.match(step(plan, 'fstab').fstab, {
+      lines: [
+        /./,
+        /./,
+        /./,
+        /./,
+        /./,
+        'UUID=b007-10ad  /mnt/root1/boot  vfat  fmask=0077,dmask=0077,rw,nofail,x-systemd.device-timeout=10s  0 2',
+      ],
+    });
+    t.same(
+      step(plan, 'copy-root')
+        .config?.map((s) => s.name)
+        .at(-1),
+      'sync:boot',
+      '[sync:boot] source = /boot, destinations = /mnt/root1/boot',
+    );
+    t.notMatch(plan.notes.join('\n'), /XBOOTLDR/, 'nothing left to do by hand');
+  },
+);

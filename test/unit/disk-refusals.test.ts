@@ -152,6 +152,12 @@ t.test('the machine is not in the state the command is for', async (t) => {
     FailureError,
     /one root per disk \(approach 2\): dualroot-disk replace rebuilds a RAID1 root only/,
   );
+  refused(
+    t,
+    diskFacts({ root: { ...plain, fsType: 'ext4', source: '/dev/mapper/root' } }),
+    FailureError,
+    /the root \/ is ext4 on \/dev\/mapper\/root, a device-mapper device \(LUKS or LVM\): dualroot-disk add makes plain partitions only/,
+  );
   const item = { name: 'etc', source: '/etc', destinations: ['/mnt/root1/etc'], exclude: [] };
   refused(
     t,
