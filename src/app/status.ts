@@ -133,7 +133,9 @@ async function checkCopies(
   verify: boolean,
 ): Promise<void> {
   // Compared as dualroot-sync writes them: the per-disk files rewritten, checked on their own.
-  const { plan, rewrites } = prepareRewrites(makePlan(config, paths, machine).plan, machine, config);
+  const { plan, rewrites } = prepareRewrites(makePlan(config, paths, machine).plan, machine, config, {
+    ukis: true,
+  });
   const state = syncStateFile.read(paths);
   checkRefusals(report, plan.refusals);
   for (const job of plan.jobs) {

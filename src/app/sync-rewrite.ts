@@ -40,13 +40,18 @@ function namesIn(dir: string): string[] {
 /** Where Type #2 entries (UKIs) live on an ESP. */
 const UKI_DIR = 'EFI/Linux';
 
-/** The UKIs of an ESP whose embedded .cmdline names a partition of the map's source disk: copied as they are, they boot it. */
+/** The UKIs of an ESP whose embedded .cmdline names a partition of the map's source disk (copied as they are, they boot it), or cannot be read. */
 function ukisNamingSource(esp: string, map: DiskMap): UkiCmdline[] {
   const own = identifiersOf(map, map.sourceDisk);
   return namesIn(join(esp, UKI_DIR))
     .filter((n) => /\.efi$/i.test(n))
-    .flatMap((name) => {
-      const cmdline = readUkiCmdline(join(esp, UKI_DIR, name));
+    .flatMap((name): UkiCmdline[] => {
+      let cmdline: string | undefined;
+      try {
+        cmdline = readUkiCmdline(join(esp, UKI_DIR, name));
+      } catch (error) {
+        return [{ relative: `${UKI_DIR}/${name}`, references: [], unreadable: (error as Error).message }];
+      }
       const refs = cmdline === undefined ? [] : findReferences(cmdline, own);
       return refs.length === 0
         ? []
@@ -57,12 +62,14 @@ function ukisNamingSource(esp: string, map: DiskMap): UkiCmdline[] {
 /**
  * For every job whose destination is on another disk than its source: reads its per-disk files
  * (loader entries, fstab, crypttab, kernel/cmdline), rewrites them through the disk map, and
- * keeps them out of the verbatim copy (the plan's jobs get the excludes).
+ * keeps them out of the verbatim copy (the plan's jobs get the excludes). `ukis`: also reads each
+ * UKI's embedded command line, which only dualroot-status judges (a sync, the hook's included, skips it).
  */
 export function prepareRewrites(
   plan: Plan,
   machine: Machine,
   config: Config,
+  options: { ukis?: boolean } = {},
 ): { plan: Plan; rewrites: Rewrites } {
   const partitions = partitionIds(machine.partitions, machine.probes);
   const rewrites: Rewrites = new Map();
@@ -84,7 +91,7 @@ export function prepareRewrites(
       job.item === 'esp' || job.fat
         ? sources.filter((s) => bootsWithoutRoot(s.text)).map((s) => s.relative)
         : [];
-    const ukis = job.item === 'esp' ? ukisNamingSource(job.source, map) : [];
+    const ukis = options.ukis && job.item === 'esp' ? ukisNamingSource(job.source, map) : [];
     if (files.length === 0 && rootless.length === 0 && ukis.length === 0) return job;
     const rewritten: Job =
       files.length === 0

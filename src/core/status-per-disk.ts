@@ -19,10 +19,12 @@ const PER_DISK = [
   "Whether a destination's per-disk files name its own disk.",
 ] as const;
 
-/** A UKI (relative to the ESP) whose embedded .cmdline names partitions of the source disk. */
+/** A UKI (relative to the ESP) whose embedded .cmdline names partitions of the source disk, or could not be read. */
 export interface UkiCmdline {
   relative: string;
   references: string[];
+  /** Why its .cmdline could not be read (then `references` is empty). */
+  unreadable?: string;
 }
 
 /** What a destination's per-disk check looks at: its disk map, its rewritten files, its entries naming no root, its UKIs. */
@@ -142,10 +144,17 @@ function rootFindings(job: Job, map: DiskMap, files: FileRewrite[]): { ok: strin
 
 /** UKIs copied as they are whose embedded command line sends the other disk to this one's partitions. */
 function ukiFindings(job: Job, map: DiskMap, ukis: UkiCmdline[]): Finding[] {
-  return ukis.map((u) => [
-    `${job.destination}/${u.relative}: its embedded command line (.cmdline) names ${u.references.join(', ')} on ${map.sourceDisk}; a UKI is copied as it is (its .cmdline cannot be rewritten), so if ${map.sourceDisk} dies, ${map.destinationDisk} boots it looking for the dead disk's partition`,
-    `build the UKI without root= and other partition names in its .cmdline (/etc/kernel/cmdline) and give both roots the discoverable root type ${ROOT_X86_64_TYPE} (gpt-auto-root), or boot Type #1 entries (loader/entries/*.conf), which dualroot-sync rewrites per disk`,
-  ]);
+  return ukis.map((u) =>
+    u.unreadable !== undefined
+      ? [
+          `${job.source}/${u.relative}: its embedded command line (.cmdline) could not be read (${u.unreadable}), so whether it boots ${map.destinationDisk} with ${map.sourceDisk}'s partitions is not known`,
+          `check the file and the disk under ${job.source} (dmesg for I/O errors), then run dualroot-status again`,
+        ]
+      : [
+          `${job.destination}/${u.relative}: its embedded command line (.cmdline) names ${u.references.join(', ')} on ${map.sourceDisk}; a UKI is copied as it is (its .cmdline cannot be rewritten), so if ${map.sourceDisk} dies, ${map.destinationDisk} boots it looking for the dead disk's partition`,
+          `build the UKI without root= and other partition names in its .cmdline (/etc/kernel/cmdline) and give both roots the discoverable root type ${ROOT_X86_64_TYPE} (gpt-auto-root), or boot Type #1 entries (loader/entries/*.conf), which dualroot-sync rewrites per disk`,
+        ],
+  );
 }
 
 /** One destination's per-disk files (loader entries, fstab, crypttab, kernel cmdline) against their rewrite and its disk's layout. */

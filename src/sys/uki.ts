@@ -1,7 +1,14 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { PE_HEADER_BYTES, peSections } from '../core/pe-sections.js';
 
-/** A UKI's embedded kernel command line (.cmdline), undefined when it has none or is not a PE image. */
+/** More than any kernel's COMMAND_LINE_SIZE. */
+const CMDLINE_MAX = 64 * 1024;
+
+/**
+ * A UKI's embedded kernel command line (.cmdline), undefined when it has none, is not a PE image,
+ * or is gone (removed between the listing and the read); any other read error is thrown, so an
+ * unreadable UKI is reported rather than passed as one that names no disk.
+ */
 export function readUkiCmdline(path: string): string | undefined {
   let fd: number | undefined;
   try {
@@ -11,11 +18,13 @@ export function readUkiCmdline(path: string): string | undefined {
       (s) => s.name === '.cmdline',
     );
     if (!section) return undefined;
-    const bytes = Buffer.alloc(section.size);
+    // A kernel command line is at most a few KiB (x86: 2,048 bytes); a larger section is not read whole.
+    const bytes = Buffer.alloc(Math.min(section.size, CMDLINE_MAX));
     readSync(fd, bytes, 0, bytes.length, section.offset);
     return bytes.toString('utf8').replace(/\0+$/, '').trim();
-  } catch {
-    return undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
