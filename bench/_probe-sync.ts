@@ -7,7 +7,7 @@
 // PROBE_TREES=dir,dir installs each source tree's built dist/ instead (before/after a change, interleaved).
 //   unshare --mount --propagation private node --import=@tapjs/typescript/import bench/_probe-sync.ts
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseConfig } from '../src/core/config.js';
@@ -71,13 +71,21 @@ try {
         ? sh(prefix[0]!, [...prefix.slice(1), i.bin('dualroot-sync')], { ...m.env, ...i.env })
         : sh(i.bin('dualroot-sync'), [], { ...m.env, ...i.env });
   const report: string[] = [];
-  for (const scenario of ['unchanged', 'kernel'] as const) {
+  // PROBE_SCENARIOS=fresh,unchanged,kernel (default unchanged,kernel); fresh empties the destination first.
+  const scenarios = (process.env.PROBE_SCENARIOS ?? 'unchanged,kernel').split(',');
+  const prepare = (scenario: string) => {
+    if (scenario === 'kernel') upgrade();
+    if (scenario === 'fresh')
+      for (const e of readdirSync(destination))
+        if (e !== 'lost+found') rmSync(join(destination, e), { recursive: true, force: true });
+  };
+  for (const scenario of scenarios) {
     if (mode === 'time') {
       const times: Record<string, number[]> = {};
       for (let r = 0; r < n; r++)
         // The order rotates every round, so load and writeback hit every variant alike.
         for (const [name, fn] of Object.entries(variants).map((_, k, all) => all[(k + r) % all.length]!)) {
-          if (scenario === 'kernel') upgrade();
+          prepare(scenario);
           sh('sync', []);
           const s = performance.now();
           fn();
@@ -89,7 +97,7 @@ try {
         );
     } else {
       for (const i of installs) {
-        if (scenario === 'kernel') upgrade();
+        prepare(scenario);
         sh('sync', []);
         const file = join(out, `${mode}-${scenario}-${label(i).replace(/\W+/g, '_')}`);
         if (mode === 'strace')
@@ -99,7 +107,7 @@ try {
             '-f',
             '-tt',
             '-e',
-            'trace=execve,syncfs,flock,exit_group,openat',
+            process.env.PROBE_TRACE ?? 'trace=execve,syncfs,flock,exit_group,openat',
             '-o',
             `${file}.txt`,
           ]);

@@ -4,7 +4,7 @@ import type { DiskFacts } from './disk-facts.js';
 import type { WantedLayout } from './disk-layout.js';
 import type { DiskStep } from './disk-plan.js';
 import { FailureError } from './errors.js';
-import { normalizeGuid } from './guid.js';
+import { isGuid, normalizeGuid } from './guid.js';
 import type { RenderedSection } from './migrate-render.js';
 
 /** Root filesystems dualroot-disk can make a copy of, and the mkfs that sets a chosen UUID. */
@@ -73,10 +73,20 @@ export interface SecondRoot {
 
 const join = (dir: string, name: string) => `${dir.replace(/\/+$/, '')}/${name.replace(/^\/+/, '')}`;
 
-/** The filesystem UUID an fstab line at `mount` chose (a previous run's), or the fresh one. */
-function chosenUuid(facts: DiskFacts, mount: string, fresh: string): string {
-  const named = facts.fstab.find((e) => e.target === mount)?.source.match(/^UUID=(.+)$/i)?.[1];
-  return normalizeGuid(named ?? fresh);
+/**
+ * The filesystem UUID an fstab line at `mount` chose (a previous run's), or the fresh one. A line
+ * there that names no UUID mkfs can set (another tag, a device, a malformed UUID=) is refused: the
+ * new filesystem would not be the one fstab mounts.
+ */
+function chosenUuid(facts: DiskFacts, mount: string, fresh: string, fat: boolean): string {
+  const line = facts.fstab.find((e) => e.target === mount);
+  if (!line) return normalizeGuid(fresh);
+  const named = line.source.match(/^UUID=(.+)$/i)?.[1] ?? '';
+  if (fat ? /^[0-9a-f]{4}-[0-9a-f]{4}$/i.test(named) : isGuid(named)) return normalizeGuid(named);
+  throw new FailureError(
+    `${facts.fstabPath} line ${line.line} mounts ${mount} from ${line.source}, but dualroot-disk add names the copy's filesystem there by the UUID it gives it (UUID=${fat ? 'XXXX-XXXX' : 'an 8-4-4-4-12 hexadecimal UUID'}); nothing was written`,
+    `remove line ${line.line} from ${facts.fstabPath} (dualroot-disk add writes it), or correct its UUID=, then run dualroot-disk add again`,
+  );
 }
 
 /** The filesystems to copy: the root, and each other partition of the booted disk mounted under it with a filesystem mkfs can make. */
@@ -95,7 +105,7 @@ function copiedFilesystems(facts: DiskFacts, layout: WantedLayout, rootNumber: n
         number: p.number,
         node,
         fsType: facts.root.kind === 'other' ? facts.root.fsType : '',
-        uuid: chosenUuid(facts, mount, fresh),
+        uuid: chosenUuid(facts, mount, fresh, false),
         source: running,
         mount,
       });
@@ -107,11 +117,12 @@ function copiedFilesystems(facts: DiskFacts, layout: WantedLayout, rootNumber: n
       return;
     }
     const at = join(mount, m.mount.slice(running.length));
+    const fat = xbootldr && m.fsType === 'vfat';
     filesystems.push({
       number: p.number,
       node,
       fsType: m.fsType,
-      uuid: chosenUuid(facts, at, xbootldr && m.fsType === 'vfat' ? fatSerial(fresh) : fresh),
+      uuid: fat ? chosenUuid(facts, at, fatSerial(fresh), true) : chosenUuid(facts, at, fresh, false),
       source: m.mount,
       mount: at,
       ...(xbootldr ? { xbootldr } : {}),

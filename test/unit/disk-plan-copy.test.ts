@@ -134,6 +134,34 @@ t.test('an ext4 on the new root partition that no fstab line chose is not ours: 
   t.throws(() => planDisk({ ...base, target }), /not blank/);
 });
 
+t.test(
+  "a handwritten fstab line at the copy's mount that names no usable UUID: refused, naming the line",
+  async (t) => {
+    for (const source of ['UUID=not-a-uuid', 'LABEL=root1', '/dev/sdb2', 'UUID=0a0a0a0a-1111-4222-8333']) {
+      const fstab = `${BOOTED_FSTAB_LINE}${source} /mnt/root1 ext4 rw,nofail 0 2\n`;
+      const facts = plainFacts({}, fstab);
+      t.throws(
+        () => planDisk({ ...facts, fstab: parseFstab(fstab) }),
+        {
+          message: new RegExp(
+            `^${facts.fstabPath} line 2 mounts /mnt/root1 from ${source}, but dualroot-disk add names the copy's filesystem there by the UUID it gives it .*nothing was written$`,
+          ),
+          hint: new RegExp(`remove line 2 from ${facts.fstabPath}`),
+        },
+        source,
+      );
+    }
+    const upper = '0A0A0A0A-1111-4222-8333-444444444444';
+    const fstab = `${BOOTED_FSTAB_LINE}UUID=${upper} /mnt/root1 ext4 rw,nofail 0 2\n`;
+    const plan = planDisk({ ...plainFacts({}, fstab), fstab: parseFstab(fstab) });
+    t.equal(
+      plan.secondRoot?.filesystems[0]?.uuid,
+      upper.toLowerCase(),
+      'a well-formed UUID in capitals is taken',
+    );
+  },
+);
+
 t.test('/proc/swaps: files, not partitions, escapes undone', async (t) => {
   const text = [
     'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority',
