@@ -5,7 +5,7 @@ import { classifyEntries } from '../core/boot-entries.js';
 import { espMountOf, presentEsp } from '../core/booted-esp.js';
 import type { DiskCommand, DiskFacts, RootFacts, TargetDisk } from '../core/disk-facts.js';
 import { SYNCED_DIRS } from '../core/disk-plan-copy.js';
-import { refuseMissingTools, requiredTools } from '../core/disk-refusals.js';
+import { copiedFsTools, refuseMissingTools, requiredTools } from '../core/disk-refusals.js';
 import { FailureError } from '../core/errors.js';
 import { mountAt } from '../core/mountinfo.js';
 import { rootRaidKind } from '../core/status-redundancy.js';
@@ -99,6 +99,17 @@ export async function readDiskFacts(
   if (!bootedTable)
     throw new FailureError(`sfdisk finds no partition table on the booted disk ${booted.disk}`);
   const bootOptions = uefi ? readBootOptions(paths.efivars) : undefined;
+  const bootedMounts = machine.mounts
+    .filter(
+      (m) =>
+        bootedTable.partitions.some((p) => p.node === m.source) &&
+        mountAt(machine.mounts, m.mountPoint) === m,
+    )
+    .map((m) => ({ device: m.source, mount: m.mountPoint, fsType: m.fsType }));
+  // A copy makes every filesystem of the booted disk under the root: refused before it starts, not at its mkfs.
+  const copyTools = root.kind === 'other' ? copiedFsTools(root.mount, bootedMounts) : [];
+  tools.push(...toolsOnPath(copyTools.filter((t) => !tools.includes(t)), paths.toolPath));
+  refuseMissingTools(copyTools, tools);
   const synced = Object.values(syncStateFile.read(paths)?.items ?? {}).flatMap((item) =>
     Object.entries(item.destinations).flatMap(([dest, s]) => (s.ok ? [dest] : [])),
   );
@@ -119,13 +130,7 @@ export async function readDiskFacts(
     syncItems: config.items,
     rootDirs: SYNCED_DIRS.filter((d) => dirIdentity(join(paths.root, d)) !== undefined),
     swapFiles: readSwapFiles(paths.proc),
-    bootedMounts: machine.mounts
-      .filter(
-        (m) =>
-          bootedTable.partitions.some((p) => p.node === m.source) &&
-          mountAt(machine.mounts, m.mountPoint) === m,
-      )
-      .map((m) => ({ device: m.source, mount: m.mountPoint, fsType: m.fsType })),
+    bootedMounts,
     newFsUuids: bootedTable.partitions.map(() => randomUUID()),
     systemdBoot,
     uefi,

@@ -29,6 +29,16 @@ export function requiredTools(
   ];
 }
 
+/**
+ * The mkfs programs a second root's copy needs beyond the root's own: one per other filesystem of
+ * the booted disk mounted under the root (a separate /home of another type), known once its table is read.
+ */
+export function copiedFsTools(rootMount: string, bootedMounts: { mount: string; fsType: string }[]): string[] {
+  const under = (m: string) => rootMount === '/' || m === rootMount || m.startsWith(`${rootMount}/`);
+  const tools = bootedMounts.filter((m) => under(m.mount)).map((m) => mkfsTool(m.fsType));
+  return [...new Set(tools.filter((t): t is string => t !== undefined))];
+}
+
 /** Refuses before anything is read with a tool that is not installed: names each with its Arch package. */
 export function refuseMissingTools(required: string[], found: string[]): void {
   const missing = required.filter((t) => !found.includes(t));

@@ -37,17 +37,25 @@ export function seeDisk(machine: OneDiskMachine, loop: string): void {
   symlinkSync(`/sys/class/block/${name}`, join(machine.root, 'sys/class/block', name));
 }
 
-/** Builds the one-disk machine: ESP mounted at root/efi0, a btrfs (or plain ext4) root at root/rootfs (with `home`, a third partition at its /home), booted from that ESP. */
+/**
+ * Builds the one-disk machine: ESP mounted at root/efi0, a btrfs (or plain ext4) root at root/rootfs
+ * (with `home`, a third partition at its /home: ext4, or xfs with home: 'xfs'), booted from that ESP.
+ */
 export async function oneDiskMachine(
   t: Test,
   rootFs: 'btrfs' | 'ext4' = 'btrfs',
-  options: { home?: boolean } = {},
+  options: { home?: boolean | 'xfs' } = {},
 ): Promise<OneDiskMachine> {
   const root = scratch(t);
   const disk = await makeDisk(t, root, [
     { type: 'esp', sizeMiB: 32 },
     { type: 'linux', sizeMiB: 160, fs: rootFs },
-    ...(options.home ? [{ type: 'linux' as const, sizeMiB: 24, fs: 'ext4' as const }] : []),
+    // xfsprogs makes nothing under 300 MiB (sparse: the image costs what is written).
+    ...(options.home === 'xfs'
+      ? [{ type: 'linux' as const, sizeMiB: 304, fs: 'xfs' as const }]
+      : options.home
+        ? [{ type: 'linux' as const, sizeMiB: 24, fs: 'ext4' as const }]
+        : []),
   ]);
   seeDisk({ root } as OneDiskMachine, disk.loop);
   const [esp, rootPart] = disk.parts as [Disk['parts'][0], Disk['parts'][0]];

@@ -18,7 +18,7 @@ export interface PartSpec {
   sizeMiB: number;
   /** Partition GUID to give it (default: random). */
   partUuid?: string;
-  fs?: 'ext4' | 'btrfs' | 'none';
+  fs?: 'ext4' | 'xfs' | 'btrfs' | 'none';
 }
 
 /** A created partition. */
@@ -105,6 +105,7 @@ export async function makeDisk(t: Test, dir: string, parts: PartSpec[]): Promise
     const fs = p.fs ?? 'ext4';
     if (fs === 'ext4') await execa('mkfs.ext4', ['-q', '-F', device]);
     if (fs === 'btrfs') await execa('mkfs.btrfs', ['-q', '-f', device]);
+    if (fs === 'xfs') await execa('mkfs.xfs', ['-q', '-f', device]);
     created.push({ device, partUuid: uuids[i]! });
   }
   return { image, loop, parts: created };

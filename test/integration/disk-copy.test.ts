@@ -2,7 +2,15 @@
 // own root made (real mkfs.ext4 with the planned UUID), named in fstab, mounted and filled by real
 // rsync; the run stops where the host cannot go on (no vfat to mount the new ESP) and a rerun does
 // not redo what is done. The whole way, with the sync and both disks booting alone, is lab scenario 10.
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t from 'tap';
@@ -120,4 +128,21 @@ t.test('a separate /home on the booted disk: made, mounted in the copy and copie
     '[sync:home]',
     '/home copied once, not kept in sync',
   );
+});
+
+t.test('a separate /home of another type: its mkfs is required before anything is written', async (t) => {
+  const m = await oneDiskMachine(t, 'ext4', { home: 'xfs' });
+  const blank = await blankDisk(t, m, 600);
+  // Every program of the host but mkfs.xfs.
+  const bin = join(m.root, 'bin');
+  mkdirSync(bin);
+  for (const dir of ['/usr/sbin', '/usr/bin'])
+    for (const name of readdirSync(dir))
+      if (name !== 'mkfs.xfs' && !existsSync(join(bin, name))) symlinkSync(join(dir, name), join(bin, name));
+  const out = await run({ ...m.env, PATH: bin }, 'add', blank);
+  t.equal(out.code, 1);
+  t.match(out.stderr, /missing mkfs\.xfs \(Arch package xfsprogs\); nothing was written/);
+  t.match(out.stderr, /pacman -S --needed xfsprogs/);
+  t.equal(readFileSync(m.fstab, 'utf8'), m.fstabText, 'fstab unchanged');
+  t.match((await execa('wipefs', ['-J', blank])).stdout, /"signatures": \[\s*\]/, 'still blank');
 });
