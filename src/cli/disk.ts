@@ -25,11 +25,11 @@ export async function diskParser(io: Io) {
   )
     .command(
       'add <device>',
-      'make a one-disk machine two-disk: partition, ESP, fstab, loader, sync, boot entry, RAID1',
+      "make a one-disk machine two-disk: partition, ESP, fstab, loader, sync, boot entry; the root joins its btrfs or md RAID1, or (plain ext4/xfs root) is copied as the new disk's own, kept in sync by [sync:NAME] items",
     )
     .command(
       'replace <device>',
-      "the same on a new disk in place of the dead one (fstab's ESP line, the RAID's missing device)",
+      "the same on a new disk in place of the dead one (fstab's ESP line, the RAID1's missing device; RAID1 roots only)",
     )
     .command('plan <action> <device>', 'print the plan of add or replace, change nothing', (y) =>
       y.positional('action', { choices: ['add', 'replace'] as const }),
