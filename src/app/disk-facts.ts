@@ -108,7 +108,12 @@ export async function readDiskFacts(
     .map((m) => ({ device: m.source, mount: m.mountPoint, fsType: m.fsType }));
   // A copy makes every filesystem of the booted disk under the root: refused before it starts, not at its mkfs.
   const copyTools = root.kind === 'other' ? copiedFsTools(root.mount, bootedMounts) : [];
-  tools.push(...toolsOnPath(copyTools.filter((t) => !tools.includes(t)), paths.toolPath));
+  tools.push(
+    ...toolsOnPath(
+      copyTools.filter((t) => !tools.includes(t)),
+      paths.toolPath,
+    ),
+  );
   refuseMissingTools(copyTools, tools);
   const synced = Object.values(syncStateFile.read(paths)?.items ?? {}).flatMap((item) =>
     Object.entries(item.destinations).flatMap(([dest, s]) => (s.ok ? [dest] : [])),

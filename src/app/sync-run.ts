@@ -10,7 +10,7 @@ import { mergeSyncState } from '../core/sync-state.js';
 import { syncfs } from '../sys/flush.js';
 import { freeSpace } from '../sys/free-space.js';
 import { type HeldLock, holdLock } from '../sys/lock.js';
-import { canonical, pathExists } from '../sys/path-info.js';
+import { canonical, dirEntries, pathExists } from '../sys/path-info.js';
 import type { SystemPaths } from '../sys/paths.js';
 import { type Priority, runRsync } from '../sys/rsync.js';
 import { removeDelayedUpdateLeftovers } from '../sys/rsync-leftovers.js';
@@ -142,6 +142,10 @@ async function syncHolding(
         }),
       // Under the lock only, like cleanup: a concurrent run's staging directory is its work in progress.
       clearStaging: async (destination) => (held ? clearStaging(destination) : false),
+      empty: async (destination) => {
+        const names = dirEntries(destination);
+        return Array.isArray(names) && names.every((n) => n === 'lost+found');
+      },
     },
     { dryRun, rsyncOptions: config.rsync.options, allowMassDelete: options.allowMassDelete ?? false },
   );

@@ -33,7 +33,10 @@ export function requiredTools(
  * The mkfs programs a second root's copy needs beyond the root's own: one per other filesystem of
  * the booted disk mounted under the root (a separate /home of another type), known once its table is read.
  */
-export function copiedFsTools(rootMount: string, bootedMounts: { mount: string; fsType: string }[]): string[] {
+export function copiedFsTools(
+  rootMount: string,
+  bootedMounts: { mount: string; fsType: string }[],
+): string[] {
   const under = (m: string) => rootMount === '/' || m === rootMount || m.startsWith(`${rootMount}/`);
   const tools = bootedMounts.filter((m) => under(m.mount)).map((m) => mkfsTool(m.fsType));
   return [...new Set(tools.filter((t): t is string => t !== undefined))];

@@ -9,15 +9,17 @@ const OUT_FORMAT = '%i %l %n';
 /**
  * rsync arguments for a job: FAT rules for ESPs, full metadata for items, always delayed updates.
  * `preview`: a dry run that also lists the unchanged entries (see parseRsyncOutput's `kept`).
+ * `emptyDestination`: nothing there to compare contents with, so FAT's --checksum is left out
+ * (rsync would still read and hash the whole source for it).
  */
 export function rsyncArgs(
   job: Job,
-  options: { dryRun: boolean; extra: string[]; preview?: boolean },
+  options: { dryRun: boolean; extra: string[]; preview?: boolean; emptyDestination?: boolean },
 ): string[] {
   const args = job.fat
     ? // FAT has no owners, permissions, links, ACLs or xattrs, and keeps times to 2 s: a same-size
       // change within those 2 s looks unchanged by size and time, so contents decide (--checksum).
-      ['--recursive', '--times', '--modify-window=1', '--checksum']
+      ['--recursive', '--times', '--modify-window=1', ...(options.emptyDestination ? [] : ['--checksum'])]
     : ['--archive', '--hard-links', '--acls', '--xattrs', '--numeric-ids', ...options.extra];
   args.push(
     '--one-file-system',

@@ -28,6 +28,8 @@ export interface SyncOps {
   staged?(job: Job, update: EspUpdate): Promise<StagedOutcome>;
   /** Removes an interrupted staged update's directory from a destination; true when there was one. */
   clearStaging?(destination: string): Promise<boolean>;
+  /** True when a destination holds nothing (a new disk's ESP; an ext4 lost+found aside); without it, never. */
+  empty?(destination: string): Promise<boolean>;
 }
 
 /** The result of one destination's copy. */
@@ -159,7 +161,9 @@ async function runJob(job: Job, ops: SyncOps, options: RunOptions): Promise<JobR
     // Before the preview, so the space check does not count the leftover's files as used.
     if (!options.dryRun && job.fat && ops.clearStaging && (await ops.clearStaging(job.destination)))
       base.note = leftoverNote(job.destination);
-    const dry = await ops.rsync(rsyncArgs(job, { dryRun: true, extra, preview: true }));
+    // A first copy to a new disk's ESP has no contents to compare: the preview skips --checksum.
+    const emptyDestination = job.fat && ops.empty !== undefined && (await ops.empty(job.destination));
+    const dry = await ops.rsync(rsyncArgs(job, { dryRun: true, extra, preview: true, emptyDestination }));
     const planned = parseRsyncOutput(dry.stdout);
     if (!succeeded(dry.exitCode))
       return {

@@ -14,6 +14,9 @@ t.test('ESP destinations get FAT rules; items keep full metadata', async (t) => 
   // Contents decide on FAT: a same-size change within its 2 s time resolution is still copied.
   t.same(fat.slice(0, 4), ['--recursive', '--times', '--modify-window=1', '--checksum']);
   t.equal(fat.filter((a) => a === '--checksum').length, 1, "[rsync] options are not FAT's");
+  const first = rsyncArgs(job, { dryRun: true, extra: [], preview: true, emptyDestination: true });
+  t.same(first.slice(0, 3), ['--recursive', '--times', '--modify-window=1']);
+  t.notOk(first.includes('--checksum'), 'an empty destination: no contents to compare');
   for (const forbidden of [
     '--archive',
     '-a',

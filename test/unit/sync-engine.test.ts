@@ -184,3 +184,35 @@ t.test('a read-only destination (FAT after write errors) says so, with the remou
   });
   t.notMatch(other.results[0]!.message, 'read-only', 'another failure keeps its own words');
 });
+
+t.test("an empty ESP destination's preview compares no contents; any other compares them", async (t) => {
+  const previews: Record<string, string[]> = {};
+  const { ops } = recorder({});
+  const rsync = ops.rsync;
+  const empty = new Set(['/efi1']);
+  const recorded: SyncOps = {
+    ...ops,
+    rsync: async (args) => {
+      if (args.includes('--dry-run')) previews[args.at(-1)!] = args;
+      return rsync(args);
+    },
+    empty: async (destination) => empty.has(destination),
+  };
+  await runPlan(plan, recorded, { dryRun: true, rsyncOptions: [] });
+  t.notOk(previews['/efi1/']?.includes('--checksum'), 'nothing on /efi1 to compare with');
+  t.ok(previews['/efi2/']?.includes('--checksum'), '/efi2 holds files: contents decide');
+  const items: Plan = { ...plan, jobs: [{ ...plan.jobs[0]!, item: 'etc', fat: false }] };
+  let asked = false;
+  await runPlan(
+    items,
+    {
+      ...recorded,
+      empty: async () => {
+        asked = true;
+        return true;
+      },
+    },
+    { dryRun: true, rsyncOptions: [] },
+  );
+  t.notOk(asked, 'not asked for an item (not FAT: its copy compares by its own rules)');
+});
