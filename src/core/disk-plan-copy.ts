@@ -6,6 +6,7 @@ import type { DiskStep } from './disk-plan.js';
 import { FailureError } from './errors.js';
 import { isGuid, normalizeGuid } from './guid.js';
 import type { RenderedSection } from './migrate-render.js';
+import { isWithin } from './mountinfo.js';
 
 /** Root filesystems dualroot-disk can make a copy of, and the mkfs that sets a chosen UUID. */
 const MKFS: Record<string, (node: string, uuid: string) => string[]> = {
@@ -92,7 +93,6 @@ function chosenUuid(facts: DiskFacts, mount: string, fresh: string, fat: boolean
 /** The filesystems to copy: the root, and each other partition of the booted disk mounted under it with a filesystem mkfs can make. */
 function copiedFilesystems(facts: DiskFacts, layout: WantedLayout, rootNumber: number, mount: string) {
   const running = facts.root.mount;
-  const under = (m: string) => running === '/' || m === running || m.startsWith(`${running}/`);
   const filesystems: CopiedFs[] = [];
   const skipped: string[] = [];
   facts.bootedTable.partitions.forEach((p, i) => {
@@ -111,7 +111,7 @@ function copiedFilesystems(facts: DiskFacts, layout: WantedLayout, rootNumber: n
       });
       return;
     }
-    const m = facts.bootedMounts.find((b) => b.device === p.node && under(b.mount));
+    const m = facts.bootedMounts.find((b) => b.device === p.node && isWithin(b.mount, running));
     if (!m || !(MKFS[m.fsType] || (xbootldr && m.fsType === 'vfat'))) {
       skipped.push(`${p.node}${m ? ` (${m.fsType} at ${m.mount})` : ''}`);
       return;

@@ -4,6 +4,7 @@ import { bootedRootPartition, rootDevices, type WantedLayout } from './disk-layo
 import { mkfsTool, type SecondRoot } from './disk-plan-copy.js';
 import { FailureError, UsageError } from './errors.js';
 import { formatBytes } from './format.js';
+import { isWithin } from './mountinfo.js';
 import type { TablePartition } from './sfdisk.js';
 
 const LOOK = 'lsblk -o NAME,SIZE,MODEL,SERIAL shows which disk is the new one';
@@ -37,8 +38,7 @@ export function copiedFsTools(
   rootMount: string,
   bootedMounts: { mount: string; fsType: string }[],
 ): string[] {
-  const under = (m: string) => rootMount === '/' || m === rootMount || m.startsWith(`${rootMount}/`);
-  const tools = bootedMounts.filter((m) => under(m.mount)).map((m) => mkfsTool(m.fsType));
+  const tools = bootedMounts.filter((m) => isWithin(m.mount, rootMount)).map((m) => mkfsTool(m.fsType));
   return [...new Set(tools.filter((t): t is string => t !== undefined))];
 }
 

@@ -46,12 +46,17 @@ export function mountAt(entries: MountEntry[], mountPoint: string): MountEntry |
   return entries.findLast((e) => e.mountPoint === mountPoint);
 }
 
+/** True when an absolute, normalised path is the directory itself or lies below it (by path components, not text). */
+export function isWithin(path: string, dir: string): boolean {
+  return dir === '/' || path === dir || path.startsWith(`${dir}/`);
+}
+
 /** The mount that holds a path: the visible mount with the longest mount point prefix. */
 export function enclosingMount(entries: MountEntry[], path: string): MountEntry | undefined {
   let best: MountEntry | undefined;
   for (const e of entries) {
-    const inside = e.mountPoint === '/' || path === e.mountPoint || path.startsWith(`${e.mountPoint}/`);
-    if (inside && (best === undefined || e.mountPoint.length >= best.mountPoint.length)) best = e;
+    if (isWithin(path, e.mountPoint) && (best === undefined || e.mountPoint.length >= best.mountPoint.length))
+      best = e;
   }
   return best;
 }

@@ -5,7 +5,7 @@ import {
   type PartUuidPair,
   translations,
 } from './disk-map.js';
-import { enclosingMount, type MountEntry } from './mountinfo.js';
+import { enclosingMount, isWithin, type MountEntry } from './mountinfo.js';
 import { type RewriteResult, rewriteChangeText, rewriteProblemText, rewriteText } from './rewrite.js';
 import type { Job } from './sync-plan.js';
 import { excludeMatcher } from './tree-compare.js';
@@ -33,8 +33,6 @@ export function jobDiskMap(
   return buildDiskMap(partitions, source, destination, overrides);
 }
 
-const within = (path: string, dir: string) => dir === '/' || path === dir || path.startsWith(`${dir}/`);
-
 /** True when the job's excludes already keep a file out of the copy (the old advice: per-disk files by hand). */
 function excluded(exclude: string[], relative: string): boolean {
   const test = excludeMatcher(exclude);
@@ -54,7 +52,7 @@ export function perDiskFiles(job: Job, entryNames: string[], sourceRoot: string)
     job.item === 'esp' || job.fat
       ? entryNames.filter((n) => n.endsWith('.conf')).map((n) => `${ENTRIES_DIR}/${n}`)
       : ROOT_PER_DISK_FILES.map((f) => (sourceRoot === '/' ? f : `${sourceRoot}${f}`))
-          .filter((f) => within(f, job.source) && f !== job.source)
+          .filter((f) => isWithin(f, job.source) && f !== job.source)
           .map((f) => f.slice(job.source === '/' ? 1 : job.source.length + 1));
   return files.filter((f) => !excluded(job.exclude, f)).sort();
 }

@@ -4,7 +4,7 @@ import t from 'tap';
 import { decideBind } from '../../src/core/bind.js';
 import { parseBlkidExport, parseBlkidLines } from '../../src/core/blkid.js';
 import { findEsps } from '../../src/core/esp.js';
-import { enclosingMount, mountAt, mountPointsOf, parseMountinfo } from '../../src/core/mountinfo.js';
+import { enclosingMount, isWithin, mountAt, mountPointsOf, parseMountinfo } from '../../src/core/mountinfo.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -25,6 +25,14 @@ t.test('mountinfo: real capture with an escaped space, a bind and stacked mounts
   t.equal(enclosingMount(mounts, '/usr/share')?.mountPoint, '/');
   t.equal(mountAt(mounts, '/nowhere'), undefined);
   t.throws(() => parseMountinfo('1 2 3:4 / /x rw shared:1\n', 'mi'), /mi line 1: not a mountinfo line/);
+});
+
+t.test('isWithin: by path components, so /mnt/root10 is not inside /mnt/root1', async (t) => {
+  t.ok(isWithin('/mnt/root1', '/mnt/root1'), 'the directory itself');
+  t.ok(isWithin('/mnt/root1/home', '/mnt/root1'));
+  t.notOk(isWithin('/mnt/root10', '/mnt/root1'), 'a longer name with the same prefix');
+  t.notOk(isWithin('/mnt', '/mnt/root1'), 'a parent');
+  t.ok(isWithin('/anything', '/'), 'everything is within /');
 });
 
 t.test('blkid -p -o export: real capture of a GPT loop disk', async (t) => {
