@@ -2,9 +2,9 @@
 // false "differs"), and a copy whose fstab or entry names the other disk's partitions reported.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import t from 'tap';
 import { approach2 } from '../helpers/approach2.js';
+import { buildUki } from '../helpers/uki.js';
 
 interface Check {
   check: string;
@@ -106,25 +106,11 @@ t.test(
   },
 );
 
-/** A real UKI: systemd-boot-efi's stub with a .cmdline section added by objcopy (as ukify lays one out). */
-async function uki(file: string, cmdline: string): Promise<void> {
-  const text = `${file}.cmdline`;
-  writeFileSync(text, cmdline);
-  await execa('objcopy', [
-    '--add-section',
-    `.cmdline=${text}`,
-    '--change-section-vma',
-    '.cmdline=0x40000',
-    '/usr/lib/systemd/boot/efi/linuxx64.efi.stub',
-    file,
-  ]);
-}
-
 t.test("a UKI whose embedded .cmdline names the source disk's root: reported on the other ESP", async (t) => {
   const m = await approach2(t);
   mkdirSync(join(m.efi0, 'EFI/Linux'), { recursive: true });
-  await uki(join(m.efi0, 'EFI/Linux/arch-linux.efi'), `root=UUID=${m.ids.root0} rw quiet`);
-  await uki(join(m.efi0, 'EFI/Linux/arch-gpt-auto.efi'), 'rw quiet');
+  buildUki(join(m.efi0, 'EFI/Linux/arch-linux.efi'), `root=UUID=${m.ids.root0} rw quiet`);
+  buildUki(join(m.efi0, 'EFI/Linux/arch-gpt-auto.efi'), 'rw quiet');
   t.equal((await m.run()).code, 0, 'copied as it is');
   const result = await m.status('--json');
   t.equal(result.code, 3);

@@ -4,7 +4,13 @@ import t from 'tap';
 import { decideBind } from '../../src/core/bind.js';
 import { parseBlkidExport, parseBlkidLines } from '../../src/core/blkid.js';
 import { findEsps } from '../../src/core/esp.js';
-import { enclosingMount, isWithin, mountAt, mountPointsOf, parseMountinfo } from '../../src/core/mountinfo.js';
+import {
+  enclosingMount,
+  isWithin,
+  mountAt,
+  mountPointsOf,
+  parseMountinfo,
+} from '../../src/core/mountinfo.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');

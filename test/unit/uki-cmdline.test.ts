@@ -1,6 +1,5 @@
 // A UKI's embedded .cmdline: read from real UKIs (objcopy on systemd-boot-efi's stub), and what
 // dualroot-status says of one it cannot read.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +9,7 @@ import { StatusReport } from '../../src/core/status.js';
 import { checkPerDisk } from '../../src/core/status-per-disk.js';
 import type { Job } from '../../src/core/sync-plan.js';
 import { readUkiCmdline } from '../../src/sys/uki.js';
-
-const STUB = '/usr/lib/systemd/boot/efi/linuxx64.efi.stub';
+import { buildUki, UKI_STUB } from '../helpers/uki.js';
 
 function scratch(t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'dualroot-uki-'));
@@ -19,25 +17,13 @@ function scratch(t: Test): string {
   return dir;
 }
 
-/** A UKI with `cmdline` as its .cmdline section, laid out as ukify does. */
-function uki(dir: string, name: string, cmdline: string): string {
-  writeFileSync(join(dir, `${name}.cmdline`), cmdline);
-  const file = join(dir, name);
-  execFileSync('objcopy', [
-    '--add-section',
-    `.cmdline=${join(dir, `${name}.cmdline`)}`,
-    '--change-section-vma',
-    '.cmdline=0x40000',
-    STUB,
-    file,
-  ]);
-  return file;
-}
-
 t.test('the .cmdline of a real UKI, without its trailing NULs and newline', async (t) => {
   const dir = scratch(t);
-  t.equal(readUkiCmdline(uki(dir, 'a.efi', 'root=UUID=1234 rw quiet\n\0\0')), 'root=UUID=1234 rw quiet');
-  t.equal(readUkiCmdline(STUB), undefined, 'a PE image with no .cmdline');
+  t.equal(
+    readUkiCmdline(buildUki(join(dir, 'a.efi'), 'root=UUID=1234 rw quiet\n\0\0')),
+    'root=UUID=1234 rw quiet',
+  );
+  t.equal(readUkiCmdline(UKI_STUB), undefined, 'a PE image with no .cmdline');
   writeFileSync(join(dir, 'text.efi'), 'not a PE image\n');
   t.equal(readUkiCmdline(join(dir, 'text.efi')), undefined, 'not PE');
 });
@@ -51,7 +37,7 @@ t.test('gone between listing and reading: undefined; any other read error is thr
 
 t.test('a section larger than any command line is not read whole', async (t) => {
   const dir = scratch(t);
-  const text = readUkiCmdline(uki(dir, 'big.efi', `rw ${'x'.repeat(200_000)}`));
+  const text = readUkiCmdline(buildUki(join(dir, 'big.efi'), `rw ${'x'.repeat(200_000)}`));
   t.equal(text?.length, 64 * 1024, 'the first 64 KiB');
 });
 
