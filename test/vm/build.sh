@@ -1,16 +1,13 @@
 #!/bin/bash
-# Builds everything the UEFI lab boots, under test/vm/cache/ (git-ignored):
-#   kernel/*.deb a Debian cloud kernel package, fetched with apt-get download (never installed; unpacked
-#                into a temporary directory each run)
-#   initramfs-gen1.img, initramfs-gen2.img   busybox + the kernel modules needed to mount the btrfs root;
-#                gen2 differs only by its generation marker (the "kernel upgrade" of scenario 2)
-#   vmlinuz-gen1, vmlinuz-gen2   the kernel; gen2 has a marker appended so its content differs
-#   (temporary)  the root file system tree: busybox, node, the built dualroot programs, the tools they call
-#   golden/disk0.img, golden/disk1.img   two GPT disks: ESP (FAT32) + one half of a btrfs RAID1 root
-#   golden-onedisk/disk0.img, disk1.img   a one-disk install of the same root (disk 0's layout and ESP,
-#                a single-device btrfs root, fstab naming /efi0 only) and a blank second disk (scenario 6)
-# Downloads and the kernel are reused between runs; the root tree and disks are rebuilt every run
-# (a few seconds) so they always carry the current dist/.
+# Builds everything the UEFI lab boots, under test/vm/cache/ (git-ignored; DUALROOT_VM_CACHE moves it):
+#   kernel/*.deb   a Debian cloud kernel, fetched with apt-get download, unpacked to a temporary dir each run
+#   vmlinuz-gen{1,2}, initramfs-gen{1,2}.img   the kernel and a busybox initramfs with the modules the
+#                  btrfs root needs; gen2 differs only by a marker (scenario 2's "kernel upgrade")
+#   golden/disk{0,1}.img   two GPT disks: ESP (FAT32) + one half of a btrfs RAID1 root
+#   golden-onedisk/disk{0,1}.img   disk 0 alone, its root a single-device btrfs and its fstab naming /efi0
+#                  only, and a blank second disk (scenario 6)
+# Downloads are reused; the root tree (temporary) and the disks are rebuilt every run (a few seconds),
+# so they always carry the current dist/.
 # Usage: test/vm/build.sh   (as root; needs the packages listed in docs/uefi-lab.md)
 set -euo pipefail
 
@@ -98,9 +95,7 @@ add_module() {
 }
 # dm_mod (its built-in linear and error targets) and dm_flakey: the fault scenarios (faults.test.ts) put
 # an ESP's disk behind a table that can start failing writes; loaded here, they stay after switch_root.
-for m in virtio_pci virtio_blk crc32c_generic crc32c_intel btrfs vfat nls_cp437 nls_ascii nls_iso8859_1 nls_utf8 efivarfs qemu_fw_cfg dm_mod dm_flakey dm_zero loop; do
-  add_module "$m"
-done
+for m in virtio_pci virtio_blk crc32c_generic crc32c_intel btrfs vfat nls_cp437 nls_ascii nls_iso8859_1 nls_utf8 efivarfs qemu_fw_cfg dm_mod dm_flakey dm_zero loop; do add_module "$m"; done
 
 # --- initramfs (a stand-in for mkinitcpio's: mounts the btrfs root, degraded if a disk is gone) ----
 build_initramfs() { # generation output
@@ -143,12 +138,9 @@ copy_binary() { # a program and every shared library ldd says it loads
   for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' || true); do copy_file "$lib"; done
 }
 # The tools dualroot and the scenarios call, and node to run dualroot.
-for b in node rsync blkid mount umount findmnt lsblk flock sfdisk ionice nice sync efibootmgr \
-  mkfs.fat fsck.fat btrfs sha256sum cmp dmsetup losetup blockdev fallocate; do
-  copy_binary "$b"
-done
 # dualroot-disk's own: wipefs (is the new disk blank?) and partx (the kernel sees its partitions).
-for b in wipefs partx; do
+for b in node rsync blkid mount umount findmnt lsblk flock sfdisk ionice nice sync efibootmgr \
+  mkfs.fat fsck.fat btrfs sha256sum cmp dmsetup losetup blockdev fallocate wipefs partx; do
   copy_binary "$b"
 done
 # bootctl (unpacked above) and the boot loader it installs, where Arch and Debian keep it.
@@ -170,7 +162,7 @@ for prog in "$repo"/dist/*/; do
   cp -r "$prog" "$root/usr/lib/dualroot/$name"
   ln -s "/usr/lib/dualroot/$name/index.js" "$root/usr/bin/$name"
 done
-mkdir -p "$root/usr/lib/lab" "$root/usr/lib/lab/payload"
+mkdir -p "$root/usr/lib/lab/payload"
 install -m 0755 "$here/guest/lab-init" "$root/sbin/lab-init"
 install -m 0644 "$here/guest/lab-lib.sh" "$root/usr/lib/lab/lab-lib.sh"
 # What the scenario "upgrade" installs into /boot.
@@ -218,17 +210,21 @@ make_fat() { # source-dir image volid label
   mcopy -s -Q -m -i "$2" "$1"/* ::/
 }
 
+partition() { # image index: disk <index>'s GPT, its ESP and its root partition
+  sfdisk -q "$1" <<EOF
+label: gpt
+label-id: ${DISK_GUID[$2]}
+start=${ESP_START_MIB}MiB, size=${ESP_MIB}MiB, type=$ESP_TYPE, uuid=${ESP_PARTUUID[$2]}, name="EFI system partition"
+type=$LINUX_TYPE, uuid=${ROOT_PARTUUID[$2]}, name="root$2"
+EOF
+}
+
 mkdir -p "$cache/golden"
 for i in 0 1; do
   img=$cache/golden/disk$i.img
   rm -f "$img"
   truncate -s ${DISK_MIB}M "$img"
-  sfdisk -q "$img" <<EOF
-label: gpt
-label-id: ${DISK_GUID[$i]}
-start=${ESP_START_MIB}MiB, size=${ESP_MIB}MiB, type=$ESP_TYPE, uuid=${ESP_PARTUUID[$i]}, name="EFI system partition"
-type=$LINUX_TYPE, uuid=${ROOT_PARTUUID[$i]}, name="root$i"
-EOF
+  partition "$img" "$i"
   make_fat "$espdir/esp$i" "$espdir/esp$i.img" "${ESP_VOLID[$i]}" "ESP$i"
   dd if="$espdir/esp$i.img" of="$img" bs=1M seek=$ESP_START_MIB conv=notrunc,sparse status=none
 done
@@ -269,12 +265,7 @@ one=$cache/golden-onedisk
 mkdir -p "$one"
 rm -f "$one/disk0.img" "$one/disk1.img"
 truncate -s ${DISK_MIB}M "$one/disk0.img" "$one/disk1.img"
-sfdisk -q "$one/disk0.img" <<EOF
-label: gpt
-label-id: ${DISK_GUID[0]}
-start=${ESP_START_MIB}MiB, size=${ESP_MIB}MiB, type=$ESP_TYPE, uuid=${ESP_PARTUUID[0]}, name="EFI system partition"
-type=$LINUX_TYPE, uuid=${ROOT_PARTUUID[0]}, name="root0"
-EOF
+partition "$one/disk0.img" 0
 dd if="$espdir/esp0.img" of="$one/disk0.img" bs=1M seek=$ESP_START_MIB conv=notrunc,sparse status=none
 read -r off size < <(part2 "$one/disk0.img")
 loops+=("$(losetup -f --show -o "$off" --sizelimit "$size" "$one/disk0.img")")
