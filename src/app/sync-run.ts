@@ -139,6 +139,8 @@ async function syncHolding(
           rsync: copy,
           flush: syncfs,
           listFile: join(paths.runDir, `staging-${process.pid}.list`),
+          // The daemon's copies run under its [watch] nice and io_class, which apply to rsync children.
+          stageByRsync: options.priority !== undefined,
         }),
       // Under the lock only, like cleanup: a concurrent run's staging directory is its work in progress.
       clearStaging: async (destination) => (held ? clearStaging(destination) : false),

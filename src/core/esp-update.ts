@@ -82,12 +82,14 @@ export function planEspUpdate(
 export type StagedOutcome =
   | { step: 'done'; files: number; bytes: number }
   | { step: 'copy'; exitCode: number; stdout: string; stderr: string }
-  | { step: 'rename' | 'delete'; error: string };
+  | { step: 'stage' | 'rename' | 'delete'; error: string };
 
 /** The failure message of a staged update that did not finish: the error, and what is true of the destination. */
 export function stagedFailure(outcome: Exclude<StagedOutcome, { step: 'done' }>): string {
-  if (outcome.step === 'copy')
-    return `${rsyncProblem(outcome.stderr, outcome.exitCode)}; nothing was renamed into place: the previous complete copy is still in place`;
+  const untouched = 'nothing was renamed into place: the previous complete copy is still in place';
+  if (outcome.step === 'copy') return `${rsyncProblem(outcome.stderr, outcome.exitCode)}; ${untouched}`;
+  if (outcome.step === 'stage')
+    return `copying the changed files into ${STAGING_DIR} failed: ${outcome.error}; ${untouched}`;
   return outcome.step === 'rename'
     ? `renaming the staged files into place failed: ${outcome.error}; the destination may now hold some new files next to old ones; fix the cause and run dualroot-sync again`
     : `removing files the source no longer has failed: ${outcome.error}; every new file is in place; fix the cause and run dualroot-sync again`;

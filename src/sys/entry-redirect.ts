@@ -2,7 +2,6 @@
 // pointed at the staged kernel set while it is put in place).
 import {
   closeSync,
-  copyFileSync,
   existsSync,
   fsyncSync,
   openSync,
@@ -16,6 +15,7 @@ import { join } from 'node:path';
 import { entryPaths, redirectEntry, undoRedirect } from '../core/entry-redirect.js';
 import { STAGING_DIR } from '../core/esp-update.js';
 import { replaceFileDurably } from './durable-file.js';
+import { copyWithTimes } from './stage-copy.js';
 
 /** An entry pointed at staged files: its ESP-relative path, what it said before, and its times. */
 export interface Redirected {
@@ -67,17 +67,17 @@ export function redirectEntries(
  * Copies a staged file into place, keeping the staged copy for the entries that still name it;
  * the old file goes first (no entry names it any more), so the space needed stays old + new.
  */
-export function copyIntoPlace(staged: string, target: string): void {
+export function copyIntoPlace(staged: string, target: string, durable = true): void {
   rmSync(target, { force: true });
-  copyFileSync(staged, target);
+  copyWithTimes(staged, target);
+  // A caller that flushes the whole filesystem next (a staged update's rename group) needs no fsync.
+  if (!durable) return;
   const fd = openSync(target, 'r+');
   try {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
-  const { atime, mtime } = statSync(staged);
-  utimesSync(target, atime, mtime);
 }
 
 /** Gives each redirected entry back what it said, durably and with its times. */

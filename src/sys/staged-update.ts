@@ -6,6 +6,7 @@ import { bootRank, type EspUpdate, STAGING_DIR, type StagedOutcome } from '../co
 import { parseRsyncOutput, stagingArgs } from '../core/rsync.js';
 import type { Job } from '../core/sync-plan.js';
 import { copyIntoPlace, redirectEntries, restoreEntries, settleRedirects } from './entry-redirect.js';
+import { copyToStaging } from './stage-copy.js';
 
 /** What a staged update uses: the run's rsync (holding its lock), syncfs, and where to write the file list. */
 export interface StagedDeps {
@@ -13,6 +14,35 @@ export interface StagedDeps {
   flush(path: string): Promise<void>;
   /** A file off the ESP (the run directory) for rsync's --files-from list. */
   listFile: string;
+  /**
+   * Stage by rsync, under the run's nice/ionice (the daemon's [watch] nice and io_class), instead of
+   * copying in this process at its own priority.
+   */
+  stageByRsync: boolean;
+}
+
+/** The staging copy: in this process, or by rsync with a --files-from list. */
+async function stage(
+  job: Job,
+  files: string[],
+  staging: string,
+  deps: StagedDeps,
+): Promise<Exclude<StagedOutcome, { step: 'rename' | 'delete' }>> {
+  if (!deps.stageByRsync) {
+    try {
+      return { step: 'done', ...copyToStaging(job.source, staging, files) };
+    } catch (error) {
+      return { step: 'stage', error: (error as Error).message };
+    }
+  }
+  mkdirSync(dirname(deps.listFile), { recursive: true });
+  writeFileSync(deps.listFile, files.map((f) => `${f}\0`).join(''));
+  const copy = await deps
+    .rsync(stagingArgs(job, deps.listFile, staging))
+    .finally(() => rmSync(deps.listFile, { force: true }));
+  if (copy.exitCode !== 0) return { step: 'copy', ...copy };
+  const { files: count, bytes } = parseRsyncOutput(copy.stdout);
+  return { step: 'done', files: count, bytes };
 }
 
 /**
@@ -51,18 +81,14 @@ export async function applyStagedUpdate(
   const files = update.groups.flat();
   clearStaging(job.destination);
   mkdirSync(staging);
-  mkdirSync(dirname(deps.listFile), { recursive: true });
-  writeFileSync(deps.listFile, files.map((f) => `${f}\0`).join(''));
-  const copy = await deps
-    .rsync(stagingArgs(job, deps.listFile, staging))
-    .finally(() => rmSync(deps.listFile, { force: true }));
-  if (copy.exitCode !== 0) {
+  const copy = await stage(job, files, staging, deps);
+  if (copy.step !== 'done') {
     // Nothing is in place yet: dropping the staging directory leaves the destination as it was.
     // Best effort: on a failing disk this may fail too, and the next run removes it anyway.
     try {
       clearStaging(job.destination);
     } catch {}
-    return { step: 'copy', ...copy };
+    return copy;
   }
   await deps.flush(job.destination);
   cutPoint('staged');
@@ -94,7 +120,7 @@ export async function applyStagedUpdate(
       if (!restored && bootRank(group[0]!) >= 4) await restore();
       for (const file of group) {
         mkdirSync(dirname(join(job.destination, file)), { recursive: true });
-        if (named.has(file)) copyIntoPlace(join(staging, file), join(job.destination, file));
+        if (named.has(file)) copyIntoPlace(join(staging, file), join(job.destination, file), false);
         else renameSync(join(staging, file), join(job.destination, file));
         cutPoint(`renamed:${++renamed}`);
       }
@@ -121,6 +147,5 @@ export async function applyStagedUpdate(
       return { step: 'delete', error: (error as Error).message };
     }
   }
-  const { files: count, bytes } = parseRsyncOutput(copy.stdout);
-  return { step: 'done', files: count, bytes };
+  return { step: 'done', files: copy.files, bytes: copy.bytes };
 }

@@ -17,7 +17,7 @@ import { bytes, snapshot, writeTree } from '../helpers/tree.js';
 const SET = ['initramfs-linux.img', 'initramfs-linux-fallback.img', 'vmlinuz-linux', 'loader/entries/a.conf'];
 
 /** Runs a staged update of ESP 1 from ESP 0 and records, at each flush, which files of SET match the source. */
-async function flushes(t: Test, deleting: boolean) {
+async function flushes(t: Test, deleting: boolean, stageByRsync: boolean) {
   const m = await twoDiskMachine(t);
   const [source, destination] = m.efi as [string, string];
   const set = (seed: number) => Object.fromEntries(SET.map((f, i) => [f, bytes(50_000 + i, seed + i)]));
@@ -42,30 +42,39 @@ async function flushes(t: Test, deleting: boolean) {
       });
     },
     listFile: join(m.runDir, 'list'),
+    stageByRsync,
   });
   t.equal(outcome.step, 'done', JSON.stringify(outcome));
   t.same(snapshot(destination), snapshot(source), 'the copy is complete');
   return { seen, groups: update.groups.length };
 }
 
-t.test('nothing to delete: the last group flush is the final one', async (t) => {
-  const { seen, groups } = await flushes(t, false);
-  t.equal(groups, 3, 'initramfs images, kernel, entry');
-  t.same(seen, [
-    { inPlace: [], staging: true, lts: true },
-    { inPlace: SET.slice(0, 2), staging: true, lts: true },
-    { inPlace: SET.slice(0, 3), staging: true, lts: true },
-    { inPlace: SET, staging: false, lts: true },
-  ]);
-});
+// Staged in this process (the hook, a manual run) and by rsync (the daemon, under its nice/ionice): the same flushes.
+for (const stageByRsync of [false, true]) {
+  const how = stageByRsync ? 'staged by rsync' : 'staged in-process';
 
-t.test('with deletions: every group flushed before anything is deleted, then a final flush', async (t) => {
-  const { seen } = await flushes(t, true);
-  t.same(seen, [
-    { inPlace: [], staging: true, lts: true },
-    { inPlace: SET.slice(0, 2), staging: true, lts: true },
-    { inPlace: SET.slice(0, 3), staging: true, lts: true },
-    { inPlace: SET, staging: true, lts: true },
-    { inPlace: SET, staging: false, lts: false },
-  ]);
-});
+  t.test(`${how}, nothing to delete: the last group flush is the final one`, async (t) => {
+    const { seen, groups } = await flushes(t, false, stageByRsync);
+    t.equal(groups, 3, 'initramfs images, kernel, entry');
+    t.same(seen, [
+      { inPlace: [], staging: true, lts: true },
+      { inPlace: SET.slice(0, 2), staging: true, lts: true },
+      { inPlace: SET.slice(0, 3), staging: true, lts: true },
+      { inPlace: SET, staging: false, lts: true },
+    ]);
+  });
+
+  t.test(
+    `${how}, with deletions: every group flushed before anything is deleted, then a final flush`,
+    async (t) => {
+      const { seen } = await flushes(t, true, stageByRsync);
+      t.same(seen, [
+        { inPlace: [], staging: true, lts: true },
+        { inPlace: SET.slice(0, 2), staging: true, lts: true },
+        { inPlace: SET.slice(0, 3), staging: true, lts: true },
+        { inPlace: SET, staging: true, lts: true },
+        { inPlace: SET, staging: false, lts: false },
+      ]);
+    },
+  );
+}

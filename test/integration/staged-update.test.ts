@@ -1,10 +1,25 @@
 // The staged ESP update on real filesystems with real rsync: a run cut (SIGKILL, by the
 // DUALROOT_TEST_CUT hook) after staging or between renames, a copy that fails, the status view.
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import t, { type Test } from 'tap';
 import { main as sync } from '../../src/cli/sync.js';
+import { planEspUpdate, stagedFailure } from '../../src/core/esp-update.js';
+import { parseRsyncOutput, rsyncArgs } from '../../src/core/rsync.js';
+import type { Job } from '../../src/core/sync-plan.js';
+import { syncfs } from '../../src/sys/flush.js';
+import { runRsync } from '../../src/sys/rsync.js';
+import { applyStagedUpdate } from '../../src/sys/staged-update.js';
 import { bundle } from '../helpers/bundle.js';
 import { runProgram, type SimMachine, twoDiskMachine } from '../helpers/sim.js';
 import { healthyMachine, runStatus } from '../helpers/status-machine.js';
@@ -104,36 +119,60 @@ for (const point of ['redirected', 'renamed:1', 'renamed:2']) {
   });
 }
 
-t.test('a copy into staging that fails (the disk fills up meanwhile) leaves the previous copy', async (t) => {
+/** Uses up all but one of a filesystem's free inodes with empty files in `dir` (no bytes: the space check passes). */
+function exhaustInodes(fs: string, dir: string): void {
+  mkdirSync(join(fs, dir));
+  const free = Number(statfsSync(fs).ffree);
+  for (let i = 0; i < free - 1; i++) writeFileSync(join(fs, dir, String(i)), '');
+}
+
+t.test('a copy into staging that fails (no inode left for the files) leaves the previous copy', async (t) => {
   const { m, old } = await upgraded(t);
-  // An rsync that, for the staging copy only, first lets another writer fill the destination.
-  const bin = join(m.root, 'bin-filling-rsync');
-  mkdirSync(bin);
-  const real = (await execa('sh', ['-c', 'command -v rsync'])).stdout.trim();
-  writeFileSync(
-    join(bin, 'rsync'),
-    `#!/bin/sh\ncase " $* " in *" --files-from="*) dd if=/dev/zero of='${m.efi[1]}/filler' bs=1M 2>/dev/null;; esac\nexec '${real}' "$@"\n`,
-    { mode: 0o755 },
-  );
-  const path = process.env.PATH;
-  process.env.PATH = `${bin}:${path}`;
-  let result: Awaited<ReturnType<typeof run>>;
-  try {
-    result = await run({ ...m.env, PATH: process.env.PATH });
-  } finally {
-    process.env.PATH = path;
-  }
+  exhaustInodes(m.efi[1]!, 'filler');
+  // The filler is on the destination only, so the run would delete it: allowed, as deletions come
+  // after the staging copy this test makes fail.
+  const result = await runProgram(sync, 'dualroot-sync', ['--allow-mass-delete'], m.env);
   t.equal(result.code, 1, result.stderr);
   t.match(
     result.stderr,
-    /rsync exit \d+.*nothing was renamed into place: the previous complete copy is still in place/,
+    /copying the changed files into \.dualroot-staging failed: ENOSPC: no space left on device, .*efi1\/\.dualroot-staging\/.*; nothing was renamed into place: the previous complete copy is still in place/,
   );
-  t.same(files(m.efi[1]!, 'filler'), old, 'the old set, untouched');
+  const kept = Object.fromEntries(Object.entries(files(m.efi[1]!)).filter(([p]) => !p.startsWith('filler/')));
+  t.same(kept, old, 'the old set, untouched');
   t.notOk(existsSync(join(m.efi[1]!, STAGING)), 'the staging directory is removed');
-  rmSync(join(m.efi[1]!, 'filler'));
-  t.equal((await run(m.env)).code, 0, 'room again: the next run completes');
+  rmSync(join(m.efi[1]!, 'filler'), { recursive: true });
+  t.equal((await run(m.env)).code, 0, 'inodes again: the next run completes');
   t.same(snapshot(m.efi[1]!), snapshot(m.efi[0]!));
 });
+
+t.test(
+  'staged by rsync (the daemon): a copy that fails (the disk fills up meanwhile) leaves the previous copy',
+  async (t) => {
+    const { m, old } = await upgraded(t);
+    const [source, destination] = m.efi as [string, string];
+    const job: Job = { item: 'esp', source, destination, fat: true, exclude: [] };
+    const preview = await runRsync(rsyncArgs(job, { dryRun: true, extra: [], preview: true }));
+    const update = planEspUpdate(parseRsyncOutput(preview.stdout));
+    const outcome = await applyStagedUpdate(job, update, {
+      // Another writer fills the destination just as the staging copy starts.
+      rsync: async (args) => {
+        await execa('dd', ['if=/dev/zero', `of=${join(destination, 'filler')}`, 'bs=1M'], { reject: false });
+        return runRsync(args);
+      },
+      flush: syncfs,
+      listFile: join(m.runDir, 'list'),
+      stageByRsync: true,
+    });
+    t.match(outcome, { step: 'copy', exitCode: 11 });
+    t.match(
+      stagedFailure(outcome as Exclude<typeof outcome, { step: 'done' }>),
+      /^rsync exit 11 .*No space left on device.*nothing was renamed into place: the previous complete copy is still in place$/,
+    );
+    t.same(files(destination, 'filler'), old, 'the old set, untouched');
+    t.notOk(existsSync(join(destination, STAGING)), 'the staging directory is removed');
+    t.notOk(existsSync(join(m.runDir, 'list')), 'and the file list');
+  },
+);
 
 t.test('dualroot-status does not count a staging directory as a difference', async (t) => {
   const m = await healthyMachine(t);

@@ -162,6 +162,13 @@ t.test('a staged update that fails says what is true of the destination', async 
   t.equal(failed.exitCode, 1);
   t.match(failed.results[0]?.message, /^rsync exit 11 .*the previous complete copy is still in place$/);
   t.same(failed.notes, [], 'no leftover, no note');
+  const stage = stagedOps({ step: 'stage', error: "EIO: i/o error, copyfile 'a' -> 'b'" }, false);
+  const unstaged = await runPlan(plan, stage.ops, { dryRun: false, rsyncOptions: [] });
+  t.equal(unstaged.exitCode, 1);
+  t.match(
+    unstaged.results[0]?.message,
+    /^copying the changed files into \.dualroot-staging failed: EIO: i\/o error, copyfile 'a' -> 'b'; nothing was renamed into place: the previous complete copy is still in place$/,
+  );
   const rename = stagedOps({ step: 'rename', error: 'EIO: i/o error' }, false);
   const half = await runPlan(plan, rename.ops, { dryRun: false, rsyncOptions: [] });
   t.match(
