@@ -1,8 +1,19 @@
-import { existsSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 
 /** True when a path exists (following symlinks). */
 export function pathExists(path: string): boolean {
   return existsSync(path);
+}
+
+/** True when the name exists (a dangling link too); only ENOENT means absent, any other error is thrown. */
+export function entryExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
 }
 
 /** The canonical path when it exists, else the path unchanged (so refusals can name it). */

@@ -1,11 +1,12 @@
 // The file moves of a staged ESP update (core/esp-update.ts decides what and in which order).
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isLoaderEntry } from '../core/entry-redirect.js';
 import { bootRank, type EspUpdate, STAGING_DIR, type StagedOutcome } from '../core/esp-update.js';
 import { parseRsyncOutput, stagingArgs } from '../core/rsync.js';
 import type { Job } from '../core/sync-plan.js';
 import { copyIntoPlace, redirectEntries, restoreEntries, settleRedirects } from './entry-redirect.js';
+import { entryExists } from './path-info.js';
 import { copyToStaging } from './stage-copy.js';
 
 /** What a staged update uses: the run's rsync (holding its lock), syncfs, and where to write the file list. */
@@ -51,10 +52,36 @@ async function stage(
  */
 export function clearStaging(destination: string): boolean {
   const staging = join(destination, STAGING_DIR);
-  if (!existsSync(staging)) return false;
+  if (!entryExists(staging)) return false;
   settleRedirects(destination);
   rmSync(staging, { recursive: true, force: true });
   return true;
+}
+
+/**
+ * Creates the staging directory. A FAT that lost writes (a failing disk, until fsck) can hold the
+ * name twice or in a slot its lookups miss: removed once, it still says EEXIST while lookups say
+ * "absent", an answer vfat keeps until the directory changes. So on EEXIST the directory is
+ * changed (a probe file made and removed), cleared again, and created again, a few times at most.
+ */
+function makeStaging(destination: string, staging: string): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      mkdirSync(staging);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (attempt === 3)
+        throw new Error(
+          `${(error as Error).message}, though it was removed: the FAT is inconsistent; umount ${destination}, run fsck.fat -a on its partition, mount it, and run dualroot-sync again`,
+        );
+    }
+    // A name of its own each time: on such a FAT an earlier probe's slot may now read as anything.
+    const probe = join(destination, `.dualroot-probe-${process.pid}-${Date.now()}-${attempt}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+    clearStaging(destination);
+  }
 }
 
 /**
@@ -80,7 +107,7 @@ export async function applyStagedUpdate(
   const staging = join(job.destination, STAGING_DIR);
   const files = update.groups.flat();
   clearStaging(job.destination);
-  mkdirSync(staging);
+  makeStaging(job.destination, staging);
   const copy = await stage(job, files, staging, deps);
   if (copy.step !== 'done') {
     // Nothing is in place yet: dropping the staging directory leaves the destination as it was.

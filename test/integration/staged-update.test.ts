@@ -7,6 +7,7 @@ import {
   rmSync,
   statfsSync,
   statSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -173,6 +174,16 @@ t.test(
     t.notOk(existsSync(join(m.runDir, 'list')), 'and the file list');
   },
 );
+
+t.test('a leftover staging name that is a dangling link is removed, and the run completes', async (t) => {
+  const { m } = await upgraded(t);
+  // Not what a FAT can hold, but the same lie a FAT that lost writes tells: a name no lookup follows.
+  symlinkSync(join(m.root, 'nowhere'), join(m.efi[1]!, STAGING));
+  const result = await run(m.env);
+  t.equal(result.code, 0, result.stderr);
+  t.match(result.stdout, /removed .*\.dualroot-staging, left by an interrupted sync/);
+  t.same(snapshot(m.efi[1]!), snapshot(m.efi[0]!));
+});
 
 t.test('dualroot-status does not count a staging directory as a difference', async (t) => {
   const m = await healthyMachine(t);
