@@ -8,14 +8,15 @@ import { scratch, twoDiskMachine } from '../helpers/sim.js';
 import { bytes, snapshot, writeTree } from '../helpers/tree.js';
 
 /**
- * An rsync on PATH that logs when it starts and ends, then runs the real rsync (an observer, not a
- * fake). The dry-run previews before each copy write nothing: they run straight through, unlogged.
+ * An rsync on PATH that logs when each dry run (the preview every sync starts with, under the lock)
+ * starts and ends, pausing in between, then runs the real rsync (an observer, not a fake). Other
+ * runs go straight through: dualroot-sync copies an ESP's changed files into staging itself.
  */
 function loggingRsync(dir: string, log: string, delaySeconds: number): string {
   const bin = join(dir, 'bin');
   const real = '/usr/bin/rsync';
   writeTree(bin, {
-    rsync: `#!/bin/sh\ncase " $* " in *" --dry-run "*) exec ${real} "$@";; esac\necho "start $$ $(date +%s.%N)" >> ${log}\nsleep ${delaySeconds}\n${real} "$@"\nrc=$?\necho "end $$ $(date +%s.%N)" >> ${log}\nexit $rc\n`,
+    rsync: `#!/bin/sh\ncase " $* " in *" --dry-run "*) ;; *) exec ${real} "$@";; esac\necho "start $$ $(date +%s.%N)" >> ${log}\nsleep ${delaySeconds}\n${real} "$@"\nrc=$?\necho "end $$ $(date +%s.%N)" >> ${log}\nexit $rc\n`,
   });
   chmodSync(join(bin, 'rsync'), 0o755);
   return bin;
@@ -56,15 +57,21 @@ t.test('two syncs started at once serialise: their writes never overlap', async 
     .trim()
     .split('\n')
     .map((l) => l.split(' '));
-  // The lock is held for a whole run, preview included: the second run waits, then its preview
-  // finds the first one's finished copy and copies nothing. Had it not waited, its preview would
-  // have seen the differences and a second copy would have run beside the first.
+  // The lock is held for a whole run, preview and copy: the second run's preview starts only after
+  // the first run ended, finds its finished copy and copies nothing. Had it not waited, both
+  // previews would have run at once, each seen the differences, and two copies run side by side.
   t.same(
     events.map((e) => e[0]),
-    ['start', 'end'],
-    'the second waited for the first and found nothing left to copy',
+    ['start', 'end', 'start', 'end'],
+    'one preview after the other',
   );
-  t.equal(events[0]![1], events[1]![1]);
+  t.equal(events[0]![1], events[1]![1], 'the first preview ended before another began');
+  t.ok(Number(events[2]![2]) >= Number(events[1]![2]));
+  t.same(
+    [a.stdout, b.stdout].map((out) => /: 0 files, 0 B/.test(out)).sort(),
+    [false, true],
+    'one run copied the files, the other found nothing left to copy',
+  );
   t.same(snapshot(m.efi[1]!), snapshot(m.efi[0]!));
 });
 
@@ -86,7 +93,7 @@ t.test('a killed holder never blocks the next run; a busy lock past the timeout 
     busy.stderr,
     /another dualroot run kept .*sync.lock locked for more than 1 s \(\[rsync\] lock_timeout\); nothing was written/,
   );
-  // Kill the whole first run mid-copy: the kernel drops its lock with the last process holding it.
+  // Kill the whole first run mid-run (in its preview): the kernel drops its lock with the last process holding it.
   // The whole run (node, flock, the rsync wrapper and its children) at once, as systemd kills a cgroup.
   await killTree(slow.pid!);
   await slow;
