@@ -5,6 +5,8 @@ import type { Boot, LabMachine } from './lab.js';
 
 /** Asserts a boot ran its steps to the end, with the log named when it did not. */
 export function assertBooted(t: Test, boot: Boot, what: string): void {
+  if (boot.hungLog)
+    t.comment(`${what}: the first try hung before the initramfs, booted again (log ${boot.hungLog})`);
   t.notOk(boot.timedOut, `${what}: QEMU finished before the timeout (log ${boot.logFile})`);
   t.notOk(boot.shell, `${what}: firmware did not fall into the UEFI Shell (log ${boot.logFile})`);
   t.same(boot.failures, [], `${what}: no @@FAIL from the guest`);

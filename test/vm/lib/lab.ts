@@ -124,6 +124,8 @@ export interface Boot {
   seconds: number;
   /** Path of the saved console log (kept for debugging failed runs). */
   logFile: string;
+  /** The log of a first try that hung before the initramfs and was booted again, if there was one. */
+  hungLog?: string;
 }
 
 /** Parses a serial console log into a Boot (all but timing fields). */
@@ -222,12 +224,17 @@ export class LabMachine {
     const started = Date.now();
     const timeoutMs = options.timeoutMs ?? 180_000;
     const logFile = join(this.dir, `boot-${this.boots}-${options.label}.log`);
-    const { raw, timedOut, stoppedOn, cut } = await runQemu(args, {
-      timeoutMs,
-      stopOn: options.stopOn,
-      cut: options.cut,
-      stopOnShell: SHELL,
-    });
+    const qemu = { timeoutMs, stopOn: options.stopOn, cut: options.cut, stopOnShell: SHELL };
+    let { raw, timedOut, stoppedOn, cut } = await runQemu(args, qemu);
+    let hungLog: string | undefined;
+    // Timed out before the initramfs printed its first @@ line: TCG hung in the firmware or the early
+    // kernel (seen once in CI on 2026-12-04: nothing after systemd-boot started). No step of the test
+    // ran, so the machine is booted once more, like an administrator's reset; the log says so.
+    if (timedOut && !cut && !raw.includes('@@')) {
+      hungLog = logFile.replace(/\.log$/, '-hung.log');
+      writeFileSync(hungLog, raw);
+      ({ raw, timedOut, stoppedOn, cut } = await runQemu(args, qemu));
+    }
     writeFileSync(logFile, raw);
     return {
       ...parseConsole(raw),
@@ -236,6 +243,7 @@ export class LabMachine {
       cut,
       seconds: (Date.now() - started) / 1000,
       logFile,
+      hungLog,
     };
   }
 
